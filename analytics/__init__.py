@@ -1,0 +1,1 @@
+"""Metrics of the post-mortem practice, defined once (see docs/metrics.md)."""
