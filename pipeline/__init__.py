@@ -1,0 +1,8 @@
+"""Hindsight's ingestion pipeline: post-mortem exports in, a DuckDB file out.
+
+Parsing (``markdown``, ``records``, ``tabular``, ``tracker``) is pure: bytes and
+configuration in, plain values and problems out. Loading (``store``, ``ingest``)
+is separate, and the CLI (``cli``) is a thin layer over ``ingest.run``.
+"""
+
+__version__ = "0.1.0"

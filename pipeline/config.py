@@ -1,0 +1,160 @@
+"""Configuration: the shipped defaults, plus what a team's file adds.
+
+Every vocabulary (severities, statuses, labels, section headings) is data, so a
+team whose template differs maps it here without code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DEFAULTS_PATH = Path(__file__).with_name("defaults.yaml")
+
+
+class ConfigError(Exception):
+    pass
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive key used for every vocabulary lookup."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s_]+", " ", text).strip(" :*`\t")
+
+
+def _merge(base, extra):
+    if isinstance(base, dict) and isinstance(extra, dict):
+        out = dict(base)
+        for key, value in extra.items():
+            out[key] = _merge(base[key], value) if key in base else value
+        return out
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + [v for v in extra if v not in base]
+    return extra
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of sections, not {type(data).__name__}")
+    return data
+
+
+KNOWN_SECTIONS = {"ingest", "defaults", "teams", "aliases", "markdown", "vocabularies", "timeline_kinds", "timezones", "analytics"}
+
+
+@dataclass
+class Config:
+    raw: dict
+    source: str = "defaults"
+    # derived lookups
+    field_labels: dict[str, str] = field(default_factory=dict)
+    section_labels: dict[str, str] = field(default_factory=dict)
+    vocab: dict[str, dict[str, str]] = field(default_factory=dict)
+    timeline_kinds: list[tuple[str, list[str]]] = field(default_factory=list)
+    title_patterns: list[re.Pattern] = field(default_factory=list)
+    tracker_incident: re.Pattern | None = None
+    tracker_review_labels: set[str] = field(default_factory=set)
+
+    @property
+    def defaults(self) -> dict:
+        return self.raw.get("defaults") or {}
+
+    @property
+    def teams(self) -> dict:
+        return self.raw.get("teams") or {}
+
+    @property
+    def excludes(self) -> list[str]:
+        return list((self.raw.get("ingest") or {}).get("exclude") or [])
+
+    @property
+    def markdown(self) -> dict:
+        return self.raw.get("markdown") or {}
+
+    @property
+    def timezones(self) -> dict[str, float]:
+        return {fold(k): float(v) for k, v in (self.raw.get("timezones") or {}).items()}
+
+    def normalize(self, vocabulary: str, word) -> str | None:
+        """Map a raw word onto its vocabulary's canonical value, or None when unknown."""
+        if word is None:
+            return None
+        table = self.vocab[vocabulary]
+        key = fold(str(word))
+        if not key:
+            return None
+        if key in table:
+            return table[key]
+        compact = re.sub(r"[\s\-.]+", "", key)
+        if compact in table:
+            return table[compact]
+        # "✅ Done", "🔄 En cours (PR ouverte)": try the words, then each symbol.
+        words = re.sub(r"\(.*?\)", " ", key)
+        words = re.sub(r"[^\w\s'/-]", " ", words).strip()
+        words = re.sub(r"\s+", " ", words)
+        if words in table:
+            return table[words]
+        for char in key:
+            if not char.isalnum() and not char.isspace() and char in table:
+                return table[char]
+        first = words.split(" ")[0] if words else ""
+        return table.get(first)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    raw = _read_yaml(DEFAULTS_PATH)
+    source = "defaults"
+    if path is not None:
+        extra = _read_yaml(Path(path))
+        unknown = set(extra) - KNOWN_SECTIONS
+        if unknown:
+            raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
+                              f"known: {', '.join(sorted(KNOWN_SECTIONS))}")
+        raw = _merge(raw, extra)
+        source = str(path)
+    return build(raw, source)
+
+
+def build(raw: dict, source: str = "defaults") -> Config:
+    cfg = Config(raw=raw, source=source)
+    aliases = raw.get("aliases") or {}
+    for canonical, labels in (aliases.get("fields") or {}).items():
+        cfg.field_labels.setdefault(fold(canonical), canonical)
+        for label in labels or []:
+            cfg.field_labels.setdefault(fold(label), canonical)
+    for canonical, labels in (aliases.get("sections") or {}).items():
+        for label in [canonical, *(labels or [])]:
+            cfg.section_labels.setdefault(fold(label), canonical)
+    for name, mapping in (raw.get("vocabularies") or {}).items():
+        table: dict[str, str] = {}
+        for canonical, words in (mapping or {}).items():
+            for word in [canonical, *(words or [])]:
+                key = fold(str(word))
+                table.setdefault(key, canonical)
+                table.setdefault(re.sub(r"[\s\-.]+", "", key), canonical)
+        cfg.vocab[name] = table
+    kinds = raw.get("timeline_kinds") or {}
+    cfg.timeline_kinds = [(kind, [fold(w) for w in words]) for kind, words in kinds.items()]
+    md = raw.get("markdown") or {}
+    try:
+        cfg.title_patterns = [re.compile(p, re.IGNORECASE) for p in md.get("title_patterns") or []]
+        cfg.tracker_incident = re.compile(md.get("tracker_incident_pattern") or r"$^", re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"{source}: markdown pattern is not a valid regular expression: {exc}") from None
+    cfg.tracker_review_labels = {fold(x) for x in md.get("tracker_review_labels") or []}
+    return cfg
