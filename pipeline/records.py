@@ -1,0 +1,324 @@
+"""From a record with canonical keys (however it was written) to a PostMortem.
+
+JSON, YAML, CSV rows, Markdown bodies and front matter all end here, so every
+format is normalised by the same code and warns the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from pipeline.config import Config, fold
+from pipeline.model import Action, PostMortem, Problem, TimelineEvent
+from pipeline.values import (find_date, is_blank, parse_bool, parse_date, parse_duration, parse_list,
+                             parse_number, parse_timestamp)
+
+PHASES = ("detect", "acknowledge", "mitigate", "resolve")
+POSTMORTEM_KEYS = {
+    "id", "title", "incident_date", "postmortem_date", "author", "participants", "severity", "team",
+    "service", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
+    "time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve", "users_affected",
+    "failed_requests", "lost_transactions", "estimated_cost", "customer_impact", "near_miss",
+    "cause_category", "root_cause", "summary", "recurrence_of", "tags", "readers", "actions",
+    "timeline", "whys", "lessons", "went_well", "to_improve", "language",
+}
+ACTION_KEYS = {"description", "owner", "due", "priority", "status", "ticket", "completed_at",
+               "blocked_since", "position", "action_id"}
+# Tolerance before an explicit duration and the timestamps are said to disagree.
+DISAGREE_MINUTES = 2.0
+
+
+class Recorder:
+    """Collects warnings for one file, each with the line of the field when it is known."""
+
+    def __init__(self, lines: dict | None = None, prefix: str = ""):
+        self.problems: list[Problem] = []
+        self.lines = lines or {}
+        self.prefix = prefix
+
+    def warn(self, message: str, key: str | None = None, line: int | None = None) -> None:
+        self.problems.append(Problem("warning", self.prefix + message, line or self.lines.get(key)))
+
+
+def canonical(record: dict, cfg: Config, known: set[str]) -> tuple[dict, list[str]]:
+    """Rename a record's keys to canonical names through the configured aliases."""
+    out, unknown = {}, []
+    for key, value in record.items():
+        name = cfg.field_labels.get(fold(str(key)), str(key))
+        if name not in known:
+            name = fold(str(key)).replace(" ", "_")
+        if name in known:
+            if name not in out or is_blank(out[name]):
+                out[name] = value
+        else:
+            unknown.append(str(key))
+    return out, unknown
+
+
+def _read(rec: Recorder, key: str, raw, parser, what: str):
+    try:
+        return parser(raw)
+    except ValueError as exc:
+        rec.warn(f"{what}: {exc}; left empty", key)
+        return None
+
+
+def _text(raw) -> str | None:
+    if is_blank(raw):
+        return None
+    if isinstance(raw, (list, tuple)):
+        raw = "\n".join(str(x) for x in raw)
+    text = str(raw).strip()
+    return text or None
+
+
+def _vocab(cfg: Config, rec: Recorder, vocabulary: str, raw, key: str, what: str) -> str | None:
+    if is_blank(raw):
+        return None
+    value = cfg.normalize(vocabulary, raw)
+    if value is None:
+        rec.warn(f"unknown {what} '{raw}'; left empty (add it to vocabularies.{vocabulary})", key)
+    return value
+
+
+FRENCH = set("le la les des est une pour dans pas sur du au aux été était sont avec qui que ont cette".split())
+ENGLISH = set("the and was is to of for in not on were with which that have this by".split())
+
+
+def detect_language(*texts: str | None) -> str | None:
+    words = re.findall(r"[a-zéèàêç]+", " ".join(t for t in texts if t).casefold())
+    fr = sum(w in FRENCH for w in words)
+    en = sum(w in ENGLISH for w in words)
+    if fr == en == 0:
+        return None
+    return "fr" if fr > en else "en"
+
+
+def classify_event(cfg: Config, text: str) -> str | None:
+    key = fold(text)
+    for kind, words in cfg.timeline_kinds:
+        if any(w in key for w in words):
+            return kind
+    return None
+
+
+def build_action(cfg: Config, raw: dict, position: int, incident_date: date | None, rec: Recorder,
+                 line: int | None = None) -> Action | None:
+    raw, unknown = canonical(raw, cfg, ACTION_KEYS) if isinstance(raw, dict) else ({"description": raw}, [])
+    where = f"action {position}"
+    description = _text(raw.get("description"))
+    if description is None:
+        rec.warn(f"{where} has no description; skipped", line=line)
+        return None
+    if unknown:
+        rec.warn(f"{where}: unknown field(s) {', '.join(unknown)} ignored", line=line)
+
+    def when(key, parser):
+        try:
+            return parser(raw.get(key))
+        except ValueError as exc:
+            rec.warn(f"{where} {key}: {exc}; left empty", line=line)
+            return None
+
+    status = cfg.normalize("status", raw.get("status")) if not is_blank(raw.get("status")) else None
+    if status is None and not is_blank(raw.get("status")):
+        rec.warn(f"{where}: unknown status '{raw.get('status')}'; left empty (add it to vocabularies.status)",
+                 line=line)
+    priority = cfg.normalize("priority", raw.get("priority")) if not is_blank(raw.get("priority")) else None
+    if priority is None and not is_blank(raw.get("priority")):
+        rec.warn(f"{where}: unknown priority '{raw.get('priority')}'; left empty", line=line)
+    owner = _text(raw.get("owner"))
+    ticket = _text(raw.get("ticket"))
+    return Action(
+        position=position,
+        description=description,
+        owner=owner,
+        due_date=when("due", lambda v: parse_date(v, incident_date)),
+        priority=priority,
+        status=status,
+        ticket=ticket,
+        completed_at=when("completed_at", lambda v: parse_timestamp(v, incident_date)),
+        blocked_since=when("blocked_since", lambda v: parse_timestamp(v, incident_date)),
+        action_id=_text(raw.get("action_id")),
+    )
+
+
+def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: str,
+                     lines: dict | None = None, utc_offset: float | None = None,
+                     ) -> tuple[PostMortem, list[Problem]]:
+    """Normalise one record. Never raises for bad values: they become warnings."""
+    rec = Recorder(lines)
+    r = dict(record)
+    for key, value in cfg.defaults.items():
+        if is_blank(r.get(key)):
+            r[key] = value
+
+    pm = PostMortem(postmortem_id=_text(r.get("id")) or fallback_id)
+    pm.title = _text(r.get("title"))
+    pm.author = _text(r.get("author"))
+    pm.participants = parse_list(r.get("participants"))
+    pm.team = _text(r.get("team"))
+    pm.service = _text(r.get("service"))
+    pm.severity = _vocab(cfg, rec, "severity", r.get("severity"), "severity", "severity")
+    pm.incident_date = _read(rec, "incident_date", r.get("incident_date"), parse_date, "incident date")
+    pm.postmortem_date = _read(rec, "postmortem_date", r.get("postmortem_date"), parse_date, "post-mortem date")
+
+    def stamp(key):
+        return _read(rec, key, r.get(key), lambda v: parse_timestamp(v, pm.incident_date, utc_offset),
+                     key.replace("_", " "))
+
+    explicit = {k: stamp(k) for k in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")}
+    pm.timeline = _timeline(cfg, rec, r.get("timeline"), pm.incident_date, utc_offset)
+
+    # The incident date falls back on what the document says elsewhere.
+    if pm.incident_date is None:
+        first_event = next((e.at for e in pm.timeline if e.at), None)
+        for candidate in (explicit["started_at"], explicit["detected_at"], first_event):
+            if candidate is not None:
+                pm.incident_date = candidate.date()
+                break
+        else:
+            pm.incident_date = find_date(pm.title or "") or find_date(file_name)
+        if pm.incident_date is None:
+            rec.warn("no incident date found (not in the metadata, timestamps, title or file name)",
+                     "incident_date")
+        elif any(e.at is None for e in pm.timeline):
+            pm.timeline = _timeline(cfg, Recorder(), r.get("timeline"), pm.incident_date, utc_offset)
+
+    by_kind: dict[str, datetime] = {}
+    for event in pm.timeline:
+        if event.at is not None and event.kind and event.kind not in by_kind:
+            by_kind[event.kind] = event.at
+            rec.lines.setdefault(_phase_col(event.kind) if event.kind in PHASES else "started_at", event.line)
+    first_at = min((e.at for e in pm.timeline if e.at), default=None)
+    # A timeline begins when the incident does: its first event is the start, whatever its words.
+    pm.started_at = explicit["started_at"] or first_at
+    for phase in PHASES:
+        col = _phase_col(phase)
+        setattr(pm, col, explicit[col] or by_kind.get(phase))
+    _durations(pm, r, rec)
+
+    pm.users_affected = _read(rec, "users_affected", r.get("users_affected"), parse_number, "users affected")
+    pm.failed_requests = _read(rec, "failed_requests", r.get("failed_requests"), parse_number, "failed requests")
+    pm.lost_transactions = _read(rec, "lost_transactions", r.get("lost_transactions"), parse_number,
+                                 "lost transactions")
+    pm.estimated_cost = _read(rec, "estimated_cost", r.get("estimated_cost"),
+                              lambda v: parse_number(v, integer=False), "estimated cost")
+    pm.customer_impact = _read(rec, "customer_impact", r.get("customer_impact"), parse_bool, "customer impact")
+    pm.near_miss = _read(rec, "near_miss", r.get("near_miss"), parse_bool, "near miss")
+
+    for raw in parse_list(r.get("cause_category")):
+        category = cfg.normalize("cause_category", raw)
+        if category is None:
+            rec.warn(f"unknown cause category '{raw}'; kept as written but outside the taxonomy "
+                     "(add it to vocabularies.cause_category)", "cause_category")
+        pm.causes.append((category, raw))
+    pm.root_cause = _text(r.get("root_cause"))
+    pm.summary = _text(r.get("summary"))
+    pm.recurrence_of = parse_list(r.get("recurrence_of"))
+    pm.tags = parse_list(r.get("tags"))
+    pm.readers = parse_list(r.get("readers"))
+
+    actions = r.get("actions") or []
+    if not isinstance(actions, list):
+        rec.warn("actions should be a list; ignored", "actions")
+        actions = []
+    action_lines = (lines or {}).get("action_lines", [])
+    for i, raw in enumerate(actions, start=1):
+        line = action_lines[i - 1] if i - 1 < len(action_lines) else rec.lines.get("actions")
+        action = build_action(cfg, raw, i, pm.incident_date, rec, line)
+        if action:
+            pm.actions.append(action)
+
+    for raw in r.get("whys") or []:
+        if isinstance(raw, dict):
+            q, a = _text(raw.get("question") or raw.get("why")), _text(raw.get("answer") or raw.get("because"))
+        else:
+            q, a = None, _text(raw)
+        if a or q:
+            pm.whys.append((q, a or ""))
+    for kind, key in (("lesson", "lessons"), ("went_well", "went_well"), ("to_improve", "to_improve")):
+        items = r.get(key) or []
+        if isinstance(items, str):
+            items = [items]
+        pm.learnings.extend((kind, t) for t in (_text(x) for x in items) if t)
+
+    pm.language = _text(r.get("language")) or detect_language(pm.summary, pm.root_cause, pm.title,
+                                                              *(t for _, t in pm.learnings))
+    _consistency(pm, rec)
+    return pm, rec.problems
+
+
+def _phase_col(phase: str) -> str:
+    return {"detect": "detected_at", "acknowledge": "acknowledged_at", "mitigate": "mitigated_at",
+            "resolve": "resolved_at"}[phase]
+
+
+def _durations(pm: PostMortem, r: dict, rec: Recorder) -> None:
+    """minutes_to_X: the explicit duration wins; otherwise the gap from started_at."""
+    for phase in PHASES:
+        at = getattr(pm, _phase_col(phase))
+        key = f"time_to_{phase}"
+        explicit = _read(rec, key, r.get(key), parse_duration, key.replace("_", " "))
+        measured = None
+        if at is not None and pm.started_at is not None:
+            measured = (at - pm.started_at).total_seconds() / 60
+            if measured < 0:
+                rec.warn(f"{phase} time {at:%Y-%m-%d %H:%M} is before the start {pm.started_at:%Y-%m-%d %H:%M}; "
+                         f"minutes to {phase} left empty", _phase_col(phase))
+                measured = None
+        if explicit is not None and measured is not None and abs(explicit - measured) > DISAGREE_MINUTES:
+            rec.warn(f"{key.replace('_', ' ')} is given as {explicit:g} min but the timestamps say "
+                     f"{measured:g} min; keeping the explicit {explicit:g} min", key)
+        setattr(pm, f"minutes_to_{phase}", explicit if explicit is not None else measured)
+
+
+def _timeline(cfg: Config, rec: Recorder, raw, incident_date: date | None, utc_offset) -> list[TimelineEvent]:
+    if not raw:
+        return []
+    if not isinstance(raw, list):
+        rec.warn("timeline should be a list of {at, event}; ignored", "timeline")
+        return []
+    events, day, previous = [], incident_date, None
+    for i, item in enumerate(raw, start=1):
+        if isinstance(item, dict):
+            at_raw, text, line = item.get("at") or item.get("time"), _text(item.get("event")) or "", item.get("line")
+        else:
+            at_raw, text, line = None, _text(item) or "", None
+        at = None
+        if not is_blank(at_raw):
+            try:
+                at = parse_timestamp(at_raw, day, utc_offset)
+            except ValueError as exc:
+                rec.warn(f"timeline event {i}: {exc}; kept without a time", line=line or rec.lines.get("timeline"))
+        if at is not None:
+            # A bare time after a full timestamp is on that timestamp's day.
+            if re.search(r"\d{4}|[a-z]{3}", str(at_raw), re.I):
+                day = (at + timedelta(hours=utc_offset or 0)).date()
+            if previous is not None and at < previous:
+                rec.warn(f"timeline out of order: event {i} ({at:%Y-%m-%d %H:%M}) is before the event above it "
+                         f"({previous:%Y-%m-%d %H:%M})", line=line or rec.lines.get("timeline"))
+            previous = at
+        events.append(TimelineEvent(position=i, at=at, kind=classify_event(cfg, text), event=text, line=line))
+    return events
+
+
+EXPECTED = {"severity": "severity", "team": "team", "service": "service", "causes": "cause category",
+            "postmortem_date": "post-mortem date", "started_at": "start time"}
+
+
+def _consistency(pm: PostMortem, rec: Recorder) -> None:
+    missing = [label for attr, label in EXPECTED.items() if not getattr(pm, attr)]
+    if missing:
+        rec.warn(f"missing {', '.join(missing)}: left empty (give them in the document, front matter, or the "
+                 "configuration's defaults)", "title")
+    first = next((e.at for e in pm.timeline if e.at), None)
+    if first and pm.incident_date and abs((first.date() - pm.incident_date).days) > 2:
+        rec.warn(f"the timeline starts on {first:%Y-%m-%d}, far from the incident date {pm.incident_date}; "
+                 "check which is right", "incident_date")
+    if pm.incident_date and pm.postmortem_date and pm.postmortem_date < pm.incident_date:
+        rec.warn(f"post-mortem date {pm.postmortem_date} is before the incident date {pm.incident_date}",
+                 "postmortem_date")
+    if pm.title is None:
+        rec.warn("no title", "title")
