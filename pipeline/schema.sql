@@ -1,0 +1,162 @@
+-- Hindsight's database: a public interface, documented in docs/schema.md.
+-- Timestamps are UTC (naive TIMESTAMP). Durations are minutes.
+
+CREATE TABLE IF NOT EXISTS postmortems (
+    postmortem_id VARCHAR PRIMARY KEY,
+    title VARCHAR,
+    incident_date DATE,
+    postmortem_date DATE,
+    days_to_postmortem INTEGER,
+    severity VARCHAR,
+    team VARCHAR,
+    service VARCHAR,
+    started_at TIMESTAMP,
+    detected_at TIMESTAMP,
+    acknowledged_at TIMESTAMP,
+    mitigated_at TIMESTAMP,
+    resolved_at TIMESTAMP,
+    minutes_to_detect DOUBLE,
+    minutes_to_acknowledge DOUBLE,
+    minutes_to_mitigate DOUBLE,
+    minutes_to_resolve DOUBLE,
+    users_affected BIGINT,
+    failed_requests BIGINT,
+    lost_transactions BIGINT,
+    estimated_cost DOUBLE,
+    customer_impact BOOLEAN,
+    near_miss BOOLEAN,
+    primary_cause_category VARCHAR,
+    root_cause VARCHAR,
+    summary VARCHAR,
+    language VARCHAR,
+    author VARCHAR,
+    participants VARCHAR[],
+    tags VARCHAR[],
+    source_path VARCHAR NOT NULL,
+    source_format VARCHAR NOT NULL,
+    content_sha256 VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS actions (
+    action_id VARCHAR PRIMARY KEY,
+    postmortem_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    description VARCHAR NOT NULL,
+    owner VARCHAR,
+    due_date DATE,
+    priority VARCHAR,
+    status VARCHAR,
+    ticket VARCHAR,
+    completed_at TIMESTAMP,
+    blocked_since TIMESTAMP,
+    source_path VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS action_status_history (
+    action_id VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    observed_at TIMESTAMP NOT NULL,
+    source VARCHAR NOT NULL,
+    run_id INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS causes (
+    postmortem_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    category VARCHAR,
+    is_primary BOOLEAN NOT NULL,
+    raw VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS timeline_events (
+    postmortem_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    occurred_at TIMESTAMP,
+    kind VARCHAR,
+    event VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS whys (
+    postmortem_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    question VARCHAR,
+    answer VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS learnings (
+    postmortem_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    text VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS readers (
+    postmortem_id VARCHAR NOT NULL,
+    reader VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS recurrence_links (
+    postmortem_id VARCHAR NOT NULL,
+    recurrence_of VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS incidents (
+    incident_id VARCHAR PRIMARY KEY,
+    severity VARCHAR,
+    started_at TIMESTAMP,
+    resolved_at TIMESTAMP,
+    customer_impact BOOLEAN,
+    postmortem_id VARCHAR,
+    source_path VARCHAR NOT NULL
+);
+
+-- Tracker rows whose post-mortem or action is not loaded yet; retried on every run.
+CREATE TABLE IF NOT EXISTS tracker_pending (
+    source_path VARCHAR NOT NULL,
+    line INTEGER,
+    incident_title VARCHAR,
+    incident_date DATE,
+    position INTEGER,
+    description VARCHAR,
+    status VARCHAR,
+    reviewed_on DATE
+);
+
+CREATE TABLE IF NOT EXISTS source_files (
+    source_path VARCHAR PRIMARY KEY,
+    content_sha256 VARCHAR NOT NULL,
+    source_format VARCHAR,
+    status VARCHAR NOT NULL,
+    run_id INTEGER NOT NULL,
+    loaded_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id INTEGER PRIMARY KEY,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    paths VARCHAR,
+    config VARCHAR,
+    files_seen INTEGER,
+    files_loaded INTEGER,
+    files_unchanged INTEGER,
+    files_rejected INTEGER,
+    postmortems INTEGER,
+    actions INTEGER,
+    warnings INTEGER,
+    errors INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS ingest_errors (
+    run_id INTEGER NOT NULL,
+    source_path VARCHAR NOT NULL,
+    line INTEGER,
+    level VARCHAR NOT NULL,
+    message VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS schema_info (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
