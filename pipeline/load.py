@@ -95,6 +95,8 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
     con.execute("DELETE FROM postmortems WHERE source_path IN (SELECT source_path FROM _changed)")
 
     taken_pm = dict(con.execute("SELECT postmortem_id, source_path FROM postmortems").fetchall())
+    pm_dates = dict(con.execute("SELECT postmortem_id, coalesce(postmortem_date, incident_date) FROM postmortems"
+                                ).fetchall())
     taken_action = dict(con.execute("SELECT action_id, source_path FROM actions").fetchall())
     taken_incident = dict(con.execute("SELECT incident_id, source_path FROM incidents").fetchall())
     last_seen = {(a, s): st for a, s, st in con.execute("""
@@ -151,13 +153,17 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
             rows["readers"] += [(pid, r) for r in dict.fromkeys(pm.readers)]
             rows["recurrence_links"] += [(pid, r) for r in dict.fromkeys(pm.recurrence_of) if r != pid]
             first_seen = _as_ts(pm.postmortem_date or pm.incident_date)
+            pm_dates[pid] = first_seen
             for a in pm.actions:
                 _add_action(rows, taken_action, f, pid, a, observe, first_seen, problem, stats)
+    # Action rows and incidents come after every post-mortem of the run, whatever the file order.
+    for f in accepted:
         for ar in f.action_rows:
             if ar.postmortem_id not in taken_pm:
                 problem(f, "warning", f"action for post-mortem '{ar.postmortem_id}', which is not loaded (yet); "
                         "kept, and linked when it arrives", ar.line)
-            _add_action(rows, taken_action, f, ar.postmortem_id, ar.action, observe, None, problem, stats, ar.line)
+            _add_action(rows, taken_action, f, ar.postmortem_id, ar.action, observe,
+                        _as_ts(pm_dates.get(ar.postmortem_id)), problem, stats, ar.line)
         for inc in f.incidents:
             owner = taken_incident.get(inc.incident_id)
             if owner is not None:

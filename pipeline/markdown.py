@@ -197,9 +197,9 @@ def parse_markdown(text: str, cfg: Config) -> tuple[list[MarkdownDocument], list
                 docs += inner_docs
                 updates += inner_updates
     if not docs and not updates:
-        patterns = ", ".join(p.pattern for p in cfg.title_patterns)
-        raise Rejected(f"not a post-mortem: no title line matching {patterns} and no "
-                       "'Actions Post-Mortem Tracker' section", 1 + fm_lines)
+        raise Rejected("not a post-mortem: no title line like '# Post-Mortem: <title>' (or one matching "
+                       "markdown.title_patterns in the configuration) and no '### Incident: <title> - <date>' "
+                       "tracker table", 1 + fm_lines)
     if front:
         if len(docs) == 1:
             for key, value in front.items():

@@ -51,9 +51,9 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
         else:
             raise Rejected(f"unsupported file type '{Path(source_path).suffix}'")
         if not (parsed.postmortems or parsed.action_rows or parsed.tracker_updates or parsed.incidents):
-            first_error = next((p for p in parsed.problems if p.level == "error"), None)
-            raise Rejected(first_error.message if first_error else "no post-mortem, action or incident found",
-                           first_error.line if first_error else None)
+            if not any(p.level == "error" for p in parsed.problems):
+                raise Rejected("no post-mortem, action or incident found")
+            parsed.rejected = True
     except Rejected as exc:
         parsed.rejected = True
         parsed.problems.append(Problem("error", str(exc), exc.line))
@@ -134,7 +134,7 @@ def _structured(parsed: ParsedFile, text: str, fmt: str, cfg: Config) -> None:
             parsed.problems.append(Problem("warning", f"{prefix}unknown key(s) {', '.join(unknown)} ignored",
                                            _line_of(text, unknown[0])))
         _add(parsed, record, cfg, n if len(items) > 1 else None, prefix=prefix,
-             line=_line_of(text, str(record.get("id") or "")) if record.get("id") else None)
+             line=(_line_of(text, str(record.get("id"))) if record.get("id") else None) or (1 if len(items) == 1 else None))
 
 
 def _line_of(text: str, needle: str) -> int | None:
