@@ -106,13 +106,16 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
     rows: dict[str, list[tuple]] = {t: [] for t in COLUMNS}
     history = rows["action_status_history"]
 
-    def observe(action_id, status, source, first_at):
+    def observe(action_id, status, source, first_at, dated=None):
+        """Record a status a source reports, if it differs from what that source said last.
+        ``dated`` is when the source says it was true (a tracker's review date); otherwise a
+        first sighting takes ``first_at`` and a later change the time of this run."""
         if status is None:
             return
         previous = last_seen.get((action_id, source), "__none__")
         if previous == status:
             return
-        observed = first_at if previous == "__none__" else now
+        observed = dated or (first_at if previous == "__none__" else now)
         history.append((action_id, status, observed or now, source, run_id))
         last_seen[(action_id, source)] = status
 
@@ -241,7 +244,7 @@ def _tracker_updates(con, accepted, observe, problem, stats) -> None:
             continue
         if u.status is None:
             continue
-        observe(match, u.status, path, _as_ts(u.reviewed_on))
+        observe(match, u.status, path, None, dated=_as_ts(u.reviewed_on))
         stats.tracker_updates += 1
     insert(con, "tracker_pending", waiting)
 

@@ -38,7 +38,17 @@ def db_version(path: str | Path) -> tuple | None:
 
 
 def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True)
+    """A read-only connection to the file as it is now.
+
+    duckdb.connect(path) would hand back the database instance already open in this
+    process under that path, which after a swap is the replaced file; attaching to a
+    fresh in-memory connection always opens the current one."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path}: no database yet (run `hindsight ingest`)")
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS hindsight (READ_ONLY)", [str(path)])
+    con.execute("USE hindsight")
+    return con
 
 
 class WriterBusy(Exception):
