@@ -994,6 +994,11 @@ def _render_markdown(rng: random.Random, r: dict) -> str:
         due = a.get("due_raw") or d(a["due"])
         pr = rng.choice(PRIO_P[a["priority"]]) if rng.random() < 0.1 else PRIO_MD[lang if rng.random() < 0.85 else "en"][a["priority"]]
         st = rng.choice(STATUS_MD[lang][shown.get(j, a["status"])])
+        # Teams date what they close or block in the status cell; the pipeline reads it.
+        if j not in shown and a["status"] == "done" and a["completed_at"]:
+            st += f" ({d(a['completed_at'])})"
+        elif j not in shown and a["status"] == "blocked" and a["blocked_since"]:
+            st += f" ({'depuis le' if fr else 'since'} {d(a['blocked_since'])})"
         L.append(f"| {a['description']} | {a['owner']} | {due} | {pr} | {st} | {a['ticket'] or '-'} |")
     L.append("")
     L.append("## Leçons Apprises" if fr else "## Lessons Learned")

@@ -83,7 +83,7 @@ def blocks(text: str, offset: int = 0) -> list[Block]:
             out.append(Block("table", line, rows=rows))
         elif tok.type in ("bullet_list_open", "ordered_list_open") and tok.level == 0:
             close = tok.type.replace("_open", "_close")
-            items, depth = [], 0
+            items = []
             i += 1
             while not (tokens[i].type == close and tokens[i].level == 0):
                 t = tokens[i]

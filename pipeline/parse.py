@@ -11,7 +11,7 @@ import yaml
 
 from pipeline import markdown, tabular
 from pipeline.config import Config
-from pipeline.model import ParsedFile, PostMortem, Problem, Rejected
+from pipeline.model import ParsedFile, Problem, Rejected
 from pipeline.records import POSTMORTEM_KEYS, build_postmortem, canonical
 from pipeline.text import decode
 
@@ -157,5 +157,3 @@ def _csv(parsed: ParsedFile, text: str, cfg: Config) -> None:
                 parsed.problems.append(Problem("warning", f"unknown column(s) {', '.join(unknown)} ignored", 1))
             _add(parsed, record, cfg, n, prefix=f"row {line}: ", line=line)
 
-
-__all__ = ["parse_file", "format_of", "fallback_id", "sha256", "PostMortem"]

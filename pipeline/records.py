@@ -130,6 +130,12 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         rec.warn(f"{where}: unknown priority '{raw.get('priority')}'; left empty", line=line)
     owner = _text(raw.get("owner"))
     ticket = _text(raw.get("ticket"))
+    # "✅ Done (2024-01-19)", "⛔ Bloqué depuis le 12/03/2024": the date the status took effect.
+    status_date = find_date(str(raw.get("status"))) if status in ("done", "blocked") else None
+    if status_date and status == "done" and is_blank(raw.get("completed_at")):
+        raw["completed_at"] = status_date
+    if status_date and status == "blocked" and is_blank(raw.get("blocked_since")):
+        raw["blocked_since"] = status_date
     return Action(
         position=position,
         description=description,

@@ -6,12 +6,9 @@ import csv
 import io
 
 from pipeline.config import Config, fold
-from pipeline.model import Action, ActionRow, Incident, Problem, Rejected
-from pipeline.records import ACTION_KEYS, POSTMORTEM_KEYS, build_action, canonical
+from pipeline.model import ActionRow, Incident, Problem, Rejected
+from pipeline.records import ACTION_KEYS, POSTMORTEM_KEYS, Recorder, build_action, canonical
 from pipeline.values import is_blank, parse_bool, parse_timestamp
-
-INCIDENT_KEYS = {"incident_id", "severity", "started_at", "resolved_at", "customer_impact", "postmortem_id"}
-
 
 def read_csv(text: str) -> tuple[list[str], list[tuple[dict, int]]]:
     sample = text[:4096]
@@ -50,8 +47,6 @@ def csv_kind(cfg: Config, header: list[str]) -> str:
 
 
 def action_rows(cfg: Config, rows: list[tuple[dict, int]], problems: list[Problem]) -> list[ActionRow]:
-    from pipeline.records import Recorder
-
     out, positions = [], {}
     for row, line in rows:
         keyed = {fold(k).replace(" ", "_"): v for k, v in row.items()}
@@ -103,5 +98,3 @@ def postmortem_rows(cfg: Config, rows):
         record, unknown = canonical(row, cfg, POSTMORTEM_KEYS)
         yield record, unknown, line
 
-
-__all__ = ["read_csv", "csv_kind", "action_rows", "incident_rows", "postmortem_rows", "Action"]

@@ -87,7 +87,7 @@ def parse_date(raw, reference: date | None = None) -> date | None:
 
 def find_date(text: str) -> date | None:
     """The first date written anywhere in a title or a file name, or None."""
-    for pattern in (_ISO_DATE, _NAMED):
+    for pattern in (_ISO_DATE, _NUM_DATE, _NAMED):
         if m := pattern.search(text):
             try:
                 return parse_date(m[0])
