@@ -142,3 +142,12 @@ def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
         SELECT {quarter} AS quarter, count(*) AS actions, {", ".join(columns)}
         FROM a WHERE NOT cancelled AND incident_date IS NOT NULL
         GROUP BY 1 ORDER BY 1""", params)
+
+
+def rates_by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """Completion and on-time rates of the actions of each quarter's incidents, as of f.as_of."""
+    settings = settings or Settings()
+    base, params = _base(f)
+    quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
+    return frame(con, f"{base} SELECT {quarter} AS quarter, {RATES} FROM a WHERE incident_date IS NOT NULL "
+                      "GROUP BY 1 ORDER BY 1", params)

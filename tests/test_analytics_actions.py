@@ -1,0 +1,115 @@
+"""Action metrics on a small fixture whose numbers are worked out by hand (as of 2025-04-01)."""
+
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+
+from analytics import actions
+from analytics.filters import Filters
+from pipeline.store import connect_readonly
+
+AS_OF = date(2025, 4, 1)
+FIXTURE = [
+    {"id": "PM-1", "title": "API outage", "team": "a", "severity": "P1", "service": "api",
+     "incident_date": "2025-01-06", "postmortem_date": "2025-01-08", "actions": [
+         {"description": "A1", "owner": "@x", "priority": "high", "due": "2025-01-15", "status": "done",
+          "completed_at": "2025-01-10"},
+         {"description": "A2", "owner": "@y", "priority": "medium", "due": "2025-01-15", "status": "done",
+          "completed_at": "2025-01-20"},
+         {"description": "A3", "owner": "@x", "priority": "high", "due": "2025-02-01", "status": "todo"},
+         {"description": "A4", "owner": "@x", "priority": "low", "due": "2025-01-20", "status": "cancelled"},
+     ]},
+    {"id": "PM-2", "title": "Web slow", "team": "b", "severity": "P2", "service": "web",
+     "incident_date": "2025-03-03", "postmortem_date": "2025-03-05", "actions": [
+         {"description": "B1", "owner": "@z", "priority": "high", "due": "2025-05-01", "status": "blocked",
+          "blocked_since": "2025-03-10"},
+         {"description": "B2", "owner": "@y", "priority": "medium", "due": "2025-03-25", "status": "in_progress"},
+         {"description": "B3", "owner": "@z", "priority": "low", "due": "2025-04-15", "status": "done",
+          "completed_at": "2025-03-20"},
+     ]},
+]
+
+
+@pytest.fixture
+def con(cli, db, exports):
+    (exports / "pms.json").write_text(json.dumps(FIXTURE), encoding="utf-8")
+    code, out, _ = cli("ingest", exports, "--db", db)
+    assert code == 0, out
+    connection = connect_readonly(db)
+    yield connection
+    connection.close()
+
+
+def test_summary(con):
+    row = actions.summary(con, Filters(as_of=AS_OF)).iloc[0].to_dict()
+    # 6 not cancelled; done A1, A2, B3; due by 04-01: A1, A2, A3, B2; on time: A1 only; overdue A3, B2
+    assert row == {"actions": 6, "done": 3, "completion_rate": 0.5, "due": 4, "on_time": 1,
+                   "on_time_rate": 0.25, "overdue": 2, "blocked": 1}
+
+
+def test_rates_by_team(con):
+    rows = actions.rates_by(con, Filters(as_of=AS_OF), "team").set_index("team")
+    assert rows.loc["a", ["actions", "done", "due", "on_time", "overdue", "blocked"]].tolist() == [3, 2, 3, 1, 1, 0]
+    assert rows.loc["a", "completion_rate"] == pytest.approx(2 / 3)
+    assert rows.loc["b", ["actions", "done", "due", "on_time", "overdue", "blocked"]].tolist() == [3, 1, 1, 0, 1, 1]
+    assert rows.loc["b", "on_time_rate"] == 0.0
+
+
+def test_overdue_and_blocked_lists(con):
+    late = actions.overdue(con, Filters(as_of=AS_OF))
+    assert late[["description", "owner", "days_overdue"]].values.tolist() == [["A3", "@x", 59], ["B2", "@y", 7]]
+    stuck = actions.blocked(con, Filters(as_of=AS_OF))
+    assert stuck[["description", "owner", "days_blocked"]].values.tolist() == [["B1", "@z", 22]]
+
+
+def test_as_of_moves_what_is_due(con):
+    # On 2025-03-01 only A1, A2, A3 are due; B's post-mortem has not happened yet.
+    row = actions.summary(con, Filters(as_of=date(2025, 3, 1))).iloc[0]
+    assert (row["actions"], row["due"], row["overdue"]) == (3, 3, 1)
+
+
+def test_kaplan_meier_censors_open_actions(con):
+    km = actions.time_to_close(con, Filters(as_of=AS_OF))
+    # closed after 2, 12, 15 days; open A3 censored at 83 days, B1 and B2 at 27; A4 cancelled is out
+    assert km["days"].tolist() == [0, 2, 12, 15, 27, 83]
+    assert km["at_risk"].tolist() == [6, 6, 5, 4, 3, 1]
+    assert km["censored"].tolist() == [0, 0, 0, 0, 2, 1]
+    assert km["closed_share"].tolist() == pytest.approx([0, 1 / 6, 2 / 6, 0.5, 0.5, 0.5])
+
+
+def test_kaplan_meier_without_censoring_is_the_plain_proportion():
+    km = actions.kaplan_meier(np.array([1, 2, 2, 5]), np.array([True, True, True, True])).set_index("days")
+    assert km.loc[1, "closed_share"] == pytest.approx(1 / 4)
+    assert km.loc[2, "closed_share"] == pytest.approx(3 / 4)
+    assert km.loc[5, "closed_share"] == pytest.approx(1.0)
+
+
+def test_cohort_completion(con):
+    row = actions.cohort_completion(con, Filters(as_of=AS_OF)).iloc[0].to_dict()
+    # both incidents in 2025-Q1; PM-2's 30-day window ends 2025-04-02, after the as-of date
+    assert row["quarter"] == "2025-Q1" and row["actions"] == 6
+    assert (row["n_30d"], row["n_60d"], row["n_90d"]) == (3, 3, 0)
+    assert row["done_30d"] == pytest.approx(2 / 3) and row["done_60d"] == pytest.approx(2 / 3)
+    assert np.isnan(row["done_90d"])
+
+
+def test_filters_never_raise_counts(con):
+    everything = actions.summary(con, Filters(as_of=AS_OF)).iloc[0]
+    for f in (Filters(as_of=AS_OF, teams=("a",)), Filters(as_of=AS_OF, severities=("P2",)),
+              Filters(as_of=AS_OF, services=("web",)), Filters(as_of=AS_OF, date_from=date(2025, 2, 1)),
+              Filters(as_of=AS_OF, teams=("nobody",))):
+        row = actions.summary(con, f).iloc[0]
+        for column in ("actions", "done", "due", "on_time", "overdue", "blocked"):
+            assert row[column] <= everything[column]
+        for rate in ("completion_rate", "on_time_rate"):
+            assert np.isnan(row[rate]) or 0 <= row[rate] <= 1
+    assert actions.summary(con, Filters(as_of=AS_OF, teams=("a",))).iloc[0]["actions"] == 3
+
+
+def test_filter_values_are_bound_not_spliced(con):
+    # a team name that would break SQL if it were formatted into the query
+    row = actions.summary(con, Filters(as_of=AS_OF, teams=("a'); DROP TABLE actions; --",))).iloc[0]
+    assert row["actions"] == 0
+    assert actions.summary(con, Filters(as_of=AS_OF)).iloc[0]["actions"] == 6
