@@ -27,7 +27,7 @@ ingest-demo: install
 	$(BIN)/hindsight ingest data/demo --db $(DB) || test $$? -eq 1
 
 run: ingest-demo
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) -- --db $(DB)
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) -- --db $(DB) --config examples/demo.yaml
 
 test: install-test
 	$(BIN)/python -m pytest -q

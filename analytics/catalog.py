@@ -1,0 +1,76 @@
+"""What the database holds: counts, filter choices, the post-mortem list and one post-mortem's detail.
+Not metrics, but the same rule applies: SQL here, values bound, DataFrames out."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics.base import frame, pm_cte
+from analytics.filters import Filters
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return frame(con, """
+        SELECT (SELECT count(*) FROM postmortems) AS postmortems, (SELECT count(*) FROM actions) AS actions,
+               (SELECT count(*) FROM incidents) AS incidents,
+               (SELECT max(finished_at) FROM ingest_runs) AS last_ingest,
+               (SELECT min(incident_date) FROM postmortems) AS first_incident,
+               (SELECT max(incident_date) FROM postmortems) AS last_incident""")
+
+
+def choices(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Distinct values for the sidebar filters."""
+    out = {}
+    for key, column in (("teams", "team"), ("severities", "severity"), ("services", "service"),
+                        ("cause_categories", "primary_cause_category")):
+        out[key] = frame(con, f"SELECT DISTINCT {column} AS v FROM postmortems WHERE {column} IS NOT NULL "
+                              "ORDER BY 1")["v"].tolist()
+    return out
+
+
+def postmortems(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "") -> pd.DataFrame:
+    """The post-mortems the filters keep, newest first; ``search`` matches id, title, summary and
+    root cause, case-insensitively (bound as a parameter)."""
+    cte, params = pm_cte(f)
+    params["q"] = f"%{search.strip()}%"
+    return frame(con, f"""WITH {cte}
+        SELECT postmortem_id, incident_date, title, team, service, severity, primary_cause_category,
+               minutes_to_resolve, days_to_postmortem, postmortem_date,
+               (SELECT count(*) FROM actions a WHERE a.postmortem_id = pm.postmortem_id) AS actions,
+               (SELECT count(*) FROM actions a WHERE a.postmortem_id = pm.postmortem_id
+                   AND a.status NOT IN ('done', 'cancelled')) AS open_actions,
+               language, source_format
+        FROM pm
+        WHERE $q = '%%' OR postmortem_id ILIKE $q OR title ILIKE $q OR summary ILIKE $q OR root_cause ILIKE $q
+        ORDER BY incident_date DESC NULLS LAST, postmortem_id""", params)
+
+
+def detail(con: duckdb.DuckDBPyConnection, postmortem_id: str) -> dict[str, pd.DataFrame]:
+    p = {"id": postmortem_id}
+    return {
+        "postmortem": frame(con, "SELECT * FROM postmortems WHERE postmortem_id = $id", p),
+        "timeline": frame(con, "SELECT position, occurred_at, kind, event FROM timeline_events "
+                               "WHERE postmortem_id = $id ORDER BY position", p),
+        "whys": frame(con, "SELECT position, question, answer FROM whys WHERE postmortem_id = $id "
+                           "ORDER BY position", p),
+        "actions": frame(con, "SELECT position, description, owner, due_date, priority, status, ticket, "
+                              "completed_at, blocked_since FROM actions WHERE postmortem_id = $id "
+                              "ORDER BY position", p),
+        "learnings": frame(con, "SELECT kind, position, text FROM learnings WHERE postmortem_id = $id "
+                                "ORDER BY kind, position", p),
+        "causes": frame(con, "SELECT position, category, is_primary, raw FROM causes WHERE postmortem_id = $id "
+                             "ORDER BY position", p),
+        "history": frame(con, "SELECT h.action_id, h.status, h.observed_at, h.source FROM action_status_history h "
+                              "JOIN actions a USING (action_id) WHERE a.postmortem_id = $id "
+                              "ORDER BY h.action_id, h.observed_at", p),
+    }
+
+
+def incidents_per_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Post-mortems per incident month and severity."""
+    cte, params = pm_cte(f)
+    return frame(con, f"""WITH {cte}
+        SELECT date_trunc('month', incident_date) AS month, coalesce(severity, 'unknown') AS severity,
+               count(*) AS incidents
+        FROM pm WHERE incident_date IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2""", params)

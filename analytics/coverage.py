@@ -1,0 +1,145 @@
+"""Post-mortem coverage: the incidents that, by the template's rule, require a post-mortem, and how many
+have one.
+
+A post-mortem is required for a P1; a P2 lasting longer than ``settings.coverage_p2_minutes``; an
+incident with customer impact; a recurring incident (``analytics.recurrence.flags``). A near miss is
+recommended, not required: it is listed but counts in no rate.
+
+Source: the incidents list (table ``incidents``) when it has any row at all, whatever the filters (so a
+filter never switches the source); else the post-mortems themselves, which all have a post-mortem by
+definition (coverage is then 100% and only the required count is informative).
+
+With the incidents list: duration = resolved_at - started_at (NULL when either is missing or the end is
+before the start); an incident *has a post-mortem* when its postmortem_id names a loaded post-mortem (a
+dangling id counts as missing: it cannot be checked, and the missing list shows it). A value the list
+leaves empty (severity, start, duration, customer impact) is taken from the linked post-mortem; near
+miss and recurrence come from it only. Filters: severity and the date range apply to the incident
+(date of started_at, else the post-mortem's incident date); team, service and cause category can only
+come from the linked post-mortem, so with one of those filters set, incidents without a loaded
+post-mortem are left out. Incidents after the as-of date are left out.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import duckdb
+import pandas as pd
+
+from analytics.base import frame
+from analytics.filters import Filters
+from analytics.settings import Settings
+
+COLUMNS = ["incident_id", "severity", "started_at", "minutes", "customer_impact", "reasons", "required",
+           "has_postmortem", "postmortem_id", "source"]
+
+
+def source(con: duckdb.DuckDBPyConnection) -> str:
+    """'incidents' when the incidents list has rows, else 'postmortems'."""
+    return "incidents" if frame(con, "SELECT count(*) AS n FROM incidents").iloc[0]["n"] else "postmortems"
+
+
+def _recurring(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> list[str]:
+    """Ids of the post-mortems that are recurrences. Computed over every post-mortem (a filter must
+    not change whether an incident recurs)."""
+    try:
+        recurrence = importlib.import_module("analytics.recurrence")
+    except ModuleNotFoundError as exc:  # analytics.recurrence not there (yet): explicit links only
+        if exc.name != "analytics.recurrence":
+            raise
+        return frame(con, "SELECT DISTINCT postmortem_id FROM recurrence_links")["postmortem_id"].tolist()
+    flags = recurrence.flags(con, Filters(as_of=f.as_of), settings)
+    if flags.empty:
+        return []
+    return flags.loc[flags["recurs"].fillna(False).astype(bool), "postmortem_id"].astype(str).tolist()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
+    """`r`: every kept incident with its reasons, required and has_postmortem."""
+    settings = settings or Settings()
+    src = source(con)
+    if src == "incidents":
+        incidents = """
+            SELECT i.incident_id,
+                   coalesce(i.severity, p.severity) AS severity,
+                   coalesce(i.started_at, p.started_at) AS started_at,
+                   coalesce(i.started_at::DATE, p.incident_date) AS incident_date,
+                   coalesce(CASE WHEN i.resolved_at >= i.started_at
+                                 THEN date_diff('second', i.started_at, i.resolved_at) / 60.0 END,
+                            p.minutes_to_resolve) AS minutes,
+                   coalesce(i.customer_impact, p.customer_impact) AS customer_impact,
+                   coalesce(p.near_miss, FALSE) AS near_miss,
+                   p.postmortem_id IS NOT NULL AS has_postmortem,
+                   i.postmortem_id,
+                   p.team, p.service, p.primary_cause_category
+            FROM incidents i LEFT JOIN postmortems p ON p.postmortem_id = i.postmortem_id"""
+    else:
+        incidents = """
+            SELECT postmortem_id AS incident_id, severity, started_at, incident_date,
+                   minutes_to_resolve AS minutes, customer_impact, coalesce(near_miss, FALSE) AS near_miss,
+                   TRUE AS has_postmortem, postmortem_id, team, service, primary_cause_category
+            FROM postmortems"""
+    where, params = f.where("i")
+    params.update(
+        as_of=f.as_of, source=src, p2_minutes=settings.coverage_p2_minutes,
+        p2_label=f"P2 > {settings.coverage_p2_minutes:g} min",
+        recurring=_recurring(con, f, settings),
+    )
+    required = """(severity = 'P1'
+                   OR (severity = 'P2' AND minutes > $p2_minutes)
+                   OR customer_impact
+                   OR list_contains($recurring::VARCHAR[], postmortem_id)) IS TRUE"""
+    return f"""
+        WITH i AS ({incidents}),
+        k AS (SELECT * FROM i WHERE {where} AND (incident_date IS NULL OR incident_date <= $as_of)),
+        r AS (
+            SELECT incident_id, severity, started_at, minutes, customer_impact,
+                   list_filter([
+                       CASE WHEN severity = 'P1' THEN 'P1' END,
+                       CASE WHEN severity = 'P2' AND minutes > $p2_minutes THEN $p2_label END,
+                       CASE WHEN customer_impact THEN 'customer impact' END,
+                       CASE WHEN list_contains($recurring::VARCHAR[], postmortem_id) THEN 'recurring' END,
+                       CASE WHEN near_miss THEN 'near miss (recommended)' END
+                   ], lambda x: x IS NOT NULL) AS reasons,
+                   {required} AS required,
+                   has_postmortem, postmortem_id, $source AS source
+            FROM k
+        )""", params
+
+
+def _listing(df: pd.DataFrame) -> pd.DataFrame:
+    df["reasons"] = df["reasons"].map(list)
+    return df[COLUMNS]
+
+
+def required(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """One row per incident that requires a post-mortem, or recommends one (a near miss, required
+    False): incident_id, severity, started_at, minutes, customer_impact, reasons (list of words),
+    required, has_postmortem, postmortem_id, source."""
+    base, params = _rows(con, f, settings)
+    return _listing(frame(con, f"""{base}
+        SELECT * FROM r WHERE len(reasons) > 0
+        ORDER BY started_at NULLS LAST, incident_id""", params))
+
+
+def missing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """The required incidents with no post-mortem (same columns as ``required``), oldest first."""
+    base, params = _rows(con, f, settings)
+    return _listing(frame(con, f"""{base}
+        SELECT * FROM r WHERE required AND NOT has_postmortem
+        ORDER BY started_at NULLS LAST, incident_id""", params))
+
+
+def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """One row: required, covered (required with a post-mortem), coverage_rate = covered / required,
+    missing = required - covered, recommended (near misses not otherwise required), source."""
+    base, params = _rows(con, f, settings)
+    return frame(con, f"""{base}
+        SELECT count(*) FILTER (WHERE required) AS required,
+               count(*) FILTER (WHERE required AND has_postmortem) AS covered,
+               count(*) FILTER (WHERE required AND has_postmortem)
+                   / nullif(count(*) FILTER (WHERE required), 0) AS coverage_rate,
+               count(*) FILTER (WHERE required AND NOT has_postmortem) AS missing,
+               count(*) FILTER (WHERE NOT required AND len(reasons) > 0) AS recommended,
+               $source AS source
+        FROM r""", params)

@@ -1,0 +1,74 @@
+"""Learning dissemination: the share of the owning team's members who read the post-mortem.
+
+Team members are configuration (the `teams:` section, Settings.teams), not data: they are passed to the
+query as bound lists, never written into the SQL. Names match case-insensitively, surrounding spaces
+and a leading "@" ignored, so "@Alice" in the configuration is "alice" in the readers table. Teams match
+the post-mortem's team the same way (case and spaces ignored).
+
+Only post-mortems whose team has a non-empty member list are measured; the others (no team, or a team
+the configuration does not list) are left out, because their denominator is unknown. Readers outside
+the team are not counted (the metric is about the owning team), and participants count only if they
+are also listed as readers."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics.base import frame, pm_cte
+from analytics.filters import Filters
+from analytics.settings import Settings
+
+
+def _person(value) -> str:
+    """As the SQL below normalises a reader: spaces and a leading "@" dropped, lower case."""
+    return str(value).strip().lstrip("@").strip().lower()
+
+
+def _members(settings: Settings) -> dict:
+    """Bound parameters: two parallel lists (team, member), normalised and deduplicated."""
+    pairs = sorted({(str(team).strip().lower(), _person(m)) for team, members in (settings.teams or {}).items()
+                    for m in (members or []) if _person(m) and str(team).strip()})
+    return {"m_team": [t for t, _ in pairs], "m_member": [m for _, m in pairs]}
+
+
+def _base(f: Filters, settings: Settings | None) -> tuple[str, dict]:
+    """`d`: one row per kept post-mortem with a configured team: members, readers_in_team, share."""
+    settings = settings or Settings()
+    cte, params = pm_cte(f)
+    params.update(_members(settings))
+    return f"""
+        WITH {cte},
+        m AS (SELECT unnest($m_team::VARCHAR[]) AS team_key, unnest($m_member::VARCHAR[]) AS member),
+        sizes AS (SELECT team_key, count(*) AS members FROM m GROUP BY 1),
+        r AS (SELECT DISTINCT postmortem_id, lower(trim(ltrim(trim(reader), '@'))) AS member FROM readers),
+        d AS (
+            SELECT pm.postmortem_id, pm.title, pm.team, s.members,
+                   (SELECT count(*) FROM r JOIN m ON m.member = r.member
+                    WHERE r.postmortem_id = pm.postmortem_id AND m.team_key = s.team_key) AS readers_in_team
+            FROM pm JOIN sizes s ON s.team_key = lower(trim(pm.team))
+        )""", params
+
+
+def per_postmortem(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """postmortem_id, title, team, members, readers_in_team, share (= readers_in_team / members), for the
+    post-mortems whose team has a member list; lowest share first."""
+    base, params = _base(f, settings)
+    return frame(con, f"""{base}
+        SELECT postmortem_id, title, team, members, readers_in_team, readers_in_team / members AS share
+        FROM d ORDER BY share, postmortem_id""", params)
+
+
+def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """One row: postmortems (with a configured team), member_reads, member_slots, dissemination_rate
+    (pooled: member_reads / member_slots), median_share (of the per-post-mortem shares), and excluded
+    (kept post-mortems whose team has no member list)."""
+    base, params = _base(f, settings)
+    return frame(con, f"""{base}
+        SELECT count(*) AS postmortems,
+               coalesce(sum(readers_in_team), 0)::BIGINT AS member_reads,
+               coalesce(sum(members), 0)::BIGINT AS member_slots,
+               sum(readers_in_team) / nullif(sum(members), 0) AS dissemination_rate,
+               median(readers_in_team / members) AS median_share,
+               (SELECT count(*) FROM pm) - count(*) AS excluded
+        FROM d""", params)

@@ -1,0 +1,88 @@
+"""Time to post-mortem: days from the incident to its post-mortem, the share written within the SLA,
+and the incidents still waiting for theirs.
+
+The as-of date is "today": a post-mortem dated after it was not written yet on that day, so it is
+waiting, not measured. A post-mortem dated before its incident (a data error, warned at ingest) is left
+out of the measure."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics.base import business_days, duration_stats, frame, pm_cte, quarter_expr
+from analytics.filters import Filters
+from analytics.settings import Settings
+
+GROUPS = ("severity", "team", "quarter")
+
+
+def _written(f: Filters, settings: Settings) -> tuple[str, dict]:
+    """`t`: the kept post-mortems written by the as-of date, with calendar and business days."""
+    cte, params = pm_cte(f)
+    params.update(as_of=f.as_of, sla=settings.postmortem_sla_business_days)
+    quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
+    return f"""
+        WITH {cte},
+        w AS (
+            SELECT *, coalesce(days_to_postmortem, date_diff('day', incident_date, postmortem_date)) AS days
+            FROM pm
+            WHERE incident_date IS NOT NULL AND postmortem_date IS NOT NULL AND postmortem_date <= $as_of
+        ),
+        t AS (
+            SELECT postmortem_id, title, team, service, severity, incident_date, postmortem_date, days,
+                   {business_days("incident_date", "postmortem_date")} AS business_days,
+                   {quarter} AS quarter
+            FROM w WHERE days >= 0
+        )""", params
+
+
+def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
+            by: str | None = None) -> pd.DataFrame:
+    """n, median, p90, max (calendar days), within_sla (business days <= SLA), within_sla_rate and
+    small_sample (n < settings.small_sample); one row, or one per severity, team or quarter (of the
+    incident date)."""
+    settings = settings or Settings()
+    if by is not None and by not in GROUPS:
+        raise ValueError(f"by must be one of {', '.join(GROUPS)}, not {by!r}")
+    base, params = _written(f, settings)
+    params["small"] = settings.small_sample
+    stats = f"""{duration_stats("days")},
+        count(*) FILTER (WHERE business_days <= $sla) AS within_sla,
+        count(*) FILTER (WHERE business_days <= $sla) / nullif(count(*), 0) AS within_sla_rate,
+        count(*) < $small AS small_sample"""
+    if by is None:
+        return frame(con, f"{base} SELECT {stats} FROM t", params)
+    return frame(con, f"{base} SELECT {by}, {stats} FROM t GROUP BY 1 ORDER BY 1 NULLS LAST", params)
+
+
+def distribution(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """One row per post-mortem written by the as-of date: postmortem_id, title, team, severity,
+    incident_date, postmortem_date, days, business_days, within_sla."""
+    settings = settings or Settings()
+    base, params = _written(f, settings)
+    return frame(con, f"""{base}
+        SELECT postmortem_id, title, team, severity, incident_date, postmortem_date, days, business_days,
+               business_days <= $sla AS within_sla
+        FROM t ORDER BY incident_date, postmortem_id""", params)
+
+
+def waiting(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """Incidents up to the as-of date with no post-mortem date on or before it, longest waiting first:
+    postmortem_id, title, team, severity, incident_date, days_waiting, business_days_waiting and
+    overdue (business days so far > the SLA: even written today it would be late)."""
+    settings = settings or Settings()
+    cte, params = pm_cte(f)
+    params.update(as_of=f.as_of, sla=settings.postmortem_sla_business_days)
+    return frame(con, f"""
+        WITH {cte},
+        w AS (
+            SELECT postmortem_id, title, team, severity, incident_date,
+                   date_diff('day', incident_date, $as_of) AS days_waiting,
+                   {business_days("incident_date", "$as_of")} AS business_days_waiting
+            FROM pm
+            WHERE incident_date IS NOT NULL AND incident_date <= $as_of
+              AND (postmortem_date IS NULL OR postmortem_date > $as_of)
+        )
+        SELECT *, business_days_waiting > $sla AS overdue
+        FROM w ORDER BY days_waiting DESC, postmortem_id""", params)

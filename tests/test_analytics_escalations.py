@@ -1,0 +1,206 @@
+"""Escalation rules on a fixture whose results are worked out by hand, as of 2025-04-01 unless said.
+
+- management: E-1's actions blocked since 03-17 (15 days), 03-18 (14) and 03-19 (13); threshold > 14.
+- architecture review: db + environment on 2025-01-01, 02-15, 04-01 (spread 90 days) and 05-10;
+  cache + environment on 2024-12-31, 02-15, 04-01 (spread 91 days).
+- cross-team: R-1 external as its second cause with an open action; R-2 tag Cross-Team, actions done;
+  R-3 tag cross-team, no actions; R-4 cause "vendor" (external), its action done only on 04-10;
+  R-5 tag "vendor" (not an external tag) with an open action.
+- block deployments: service pay, high-priority actions of S-1 (team pay) due 03-01, 03-20, 04-01 (open),
+  03-10 (done), a medium one due 02-01, and of S-2 (team pay2) due 03-25 (blocked).
+"""
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from analytics import escalations
+from analytics.filters import Filters
+from analytics.settings import Settings
+from pipeline.store import connect_readonly
+
+AS_OF = date(2025, 4, 1)
+
+
+def pm(pid, day, team, service, cause, **extra):
+    return {"id": pid, "title": f"Incident {pid}", "incident_date": day, "team": team, "severity": "P2",
+            "service": service, "cause_category": cause, **extra}
+
+
+def act(description, owner="@o", priority="low", status="todo", **extra):
+    return {"description": description, "owner": owner, "priority": priority, "status": status, **extra}
+
+
+RECORDS = [
+    pm("E-1", "2025-03-10", "ops", "api", "code", actions=[
+        act("Upgrade the database driver", "@bob", status="blocked", blocked_since="2025-03-17"),
+        act("Rotate the keys", "@amy", status="blocked", blocked_since="2025-03-19"),
+        act("Move the cron job", "@amy", status="blocked", blocked_since="2025-03-18"),
+    ]),
+    pm("P-1", "2025-01-01", "dba", "db", "environment"),
+    pm("P-2", "2025-02-15", "dba", "db", "environment"),
+    pm("P-3", "2025-04-01", "dba", "db", "environment"),
+    pm("P-4", "2025-05-10", "storage", "db", "environment"),
+    pm("Q-1", "2024-12-31", "web", "cache", "environment"),
+    pm("Q-2", "2025-02-15", "web", "cache", "environment"),
+    pm("Q-3", "2025-04-01", "web", "cache", "environment"),
+    pm("R-1", "2025-03-01", "shop", "checkout", ["code", "external"], actions=[
+        act("Agree an SLA with the vendor", "@sam", priority="medium")]),
+    pm("R-2", "2025-03-05", "find", "search", "code", tags=["Cross-Team"], actions=[
+        act("Share the runbook", status="done", completed_at="2025-03-20")]),
+    pm("R-3", "2025-03-10", "comms", "mail", "code", tags=["cross-team"]),
+    pm("R-4", "2025-03-20", "comms", "sms", "vendor", actions=[
+        act("Switch SMS provider", status="done", completed_at="2025-04-10")]),
+    pm("R-5", "2025-03-06", "id", "auth", "code", tags=["vendor"], actions=[act("Pin the library")]),
+    pm("S-1", "2025-02-10", "pay", "pay", "code", actions=[
+        act("Add idempotency keys", priority="high", due="2025-03-01"),
+        act("Set a retry budget", priority="high", due="2025-03-20", status="in_progress"),
+        act("Document the flow", priority="medium", due="2025-02-01"),
+        act("Canary the deploys", priority="high", due="2025-04-01"),
+        act("Alert on duplicates", priority="high", due="2025-03-10", status="done", completed_at="2025-03-09"),
+    ]),
+    pm("S-2", "2025-03-05", "pay2", "pay", "people", actions=[
+        act("Split the queue", priority="high", due="2025-03-25", status="blocked", blocked_since="2025-03-25")]),
+]
+
+
+@pytest.fixture
+def con(cli, db, exports):
+    (exports / "pms.json").write_text(json.dumps(RECORDS), encoding="utf-8")
+    code, out, err = cli("ingest", exports, "--db", db)
+    assert code == 0, out + err
+    connection = connect_readonly(db)
+    yield connection
+    connection.close()
+
+
+def run(con, as_of=AS_OF, settings=None, **filters):
+    return escalations.escalations(con, Filters(as_of=as_of, **filters), settings)
+
+
+def rule(table, name):
+    return table[table["rule"] == name].reset_index(drop=True)
+
+
+def test_everything_as_of_april_first(con):
+    table = run(con)
+    assert list(table.columns) == ["rule", "subject", "since", "owner", "evidence", "detail"]
+    assert table[["rule", "subject", "since", "owner", "evidence"]].values.tolist() == [
+        ["management", "Upgrade the database driver", pd.Timestamp("2025-03-17"), "@bob", ["E-1"]],
+        ["architecture review", "db / environment", pd.Timestamp("2025-01-01"), "dba", ["P-1", "P-2", "P-3"]],
+        ["cross-team", "Incident R-1", pd.Timestamp("2025-03-01"), "shop", ["R-1"]],
+        ["cross-team", "Incident R-3", pd.Timestamp("2025-03-10"), "comms", ["R-3"]],
+        ["cross-team", "Incident R-4", pd.Timestamp("2025-03-20"), "comms", ["R-4"]],
+        ["block deployments", "pay", pd.Timestamp("2025-03-01"), "pay, pay2", ["S-1", "S-2"]],
+    ]
+
+
+def test_management_fires_over_fourteen_days_only(con):
+    rows = rule(run(con), "management")
+    # 15 days (03-17) fires; 14 (03-18) and 13 (03-19) do not
+    assert rows["subject"].tolist() == ["Upgrade the database driver"]
+    assert rows["detail"].iloc[0] == "action E-1-A1 blocked for 15 days (more than 14)"
+    # S-2's action, blocked since 03-25 (7 days), is not raised either
+
+
+def test_management_moves_with_as_of_and_setting(con):
+    # on 04-03: 17, 16 and 15 days, all over 14, longest first
+    rows = rule(run(con, as_of=date(2025, 4, 3)), "management")
+    assert rows[["subject", "owner"]].values.tolist() == [
+        ["Upgrade the database driver", "@bob"], ["Move the cron job", "@amy"], ["Rotate the keys", "@amy"]]
+    assert rows["since"].tolist() == [pd.Timestamp("2025-03-17"), pd.Timestamp("2025-03-18"),
+                                      pd.Timestamp("2025-03-19")]
+    # blocked_days 12: 15, 14 and 13 days all go over on 04-01
+    assert len(rule(run(con, settings=Settings(blocked_days=12)), "management")) == 3
+
+
+def test_architecture_review_needs_three_incidents(con):
+    # on 03-31 db has only P-1 and P-2 (2 incidents): nothing; P-3 on 04-01 makes 3 within 90 days
+    assert rule(run(con, as_of=date(2025, 3, 31)), "architecture review").empty
+    rows = rule(run(con), "architecture review")
+    assert rows["detail"].iloc[0] == ("3 incidents on db with cause environment from 2025-01-01 to 2025-04-01 "
+                                      "(90 days; 3 within 90 days call for a review)")
+
+
+def test_architecture_review_91_day_spread_does_not_fire(con):
+    # cache: 2024-12-31 to 2025-04-01 is 91 days; any 90-day window holds 2 of them at most
+    assert "cache / environment" not in run(con)["subject"].tolist()
+    rows = rule(run(con, settings=Settings(pattern_window_days=91)), "architecture review")
+    assert rows[["subject", "since", "evidence"]].values.tolist() == [
+        ["cache / environment", pd.Timestamp("2024-12-31"), ["Q-1", "Q-2", "Q-3"]],
+        ["db / environment", pd.Timestamp("2025-01-01"), ["P-1", "P-2", "P-3"]]]
+
+
+def test_architecture_review_reports_the_latest_window(con):
+    # on 06-01 P-4 (05-10, team storage) closes a later window: P-2, P-3, P-4 (02-15 to 05-10, 84 days)
+    rows = rule(run(con, as_of=date(2025, 6, 1)), "architecture review")
+    assert rows[["subject", "since", "owner", "evidence"]].values.tolist() == [
+        ["db / environment", pd.Timestamp("2025-02-15"), "storage", ["P-2", "P-3", "P-4"]]]
+
+
+def test_architecture_review_expires_when_the_pattern_stops(con):
+    # db's last incident is P-4 on 05-10: on 2025-08-08 (90 days later) it is current, on 08-09 history
+    assert not rule(run(con, as_of=date(2025, 8, 8)), "architecture review").empty
+    assert "db / environment" not in rule(run(con, as_of=date(2025, 8, 9)), "architecture review")[
+        "subject"].tolist()
+
+
+def test_architecture_review_threshold_setting(con):
+    # two incidents are enough: cache's latest window (Q-2 02-15, Q-3 04-01, 45 days) fires too
+    rows = rule(run(con, settings=Settings(pattern_incidents=2)), "architecture review")
+    assert rows[["subject", "evidence"]].values.tolist() == [
+        ["db / environment", ["P-1", "P-2", "P-3"]], ["cache / environment", ["Q-2", "Q-3"]]]
+
+
+def test_cross_team(con):
+    rows = rule(run(con), "cross-team")
+    assert rows[["subject", "detail"]].values.tolist() == [
+        ["Incident R-1", "cause category external: another team is involved; 1 open action"],
+        ["Incident R-3", "tag cross-team: another team is involved; no corrective action"],
+        ["Incident R-4", "cause category external: another team is involved; 1 open action"],
+    ]
+    # R-2: tagged Cross-Team but its action was done on 03-20; R-5: "vendor" is not an external tag
+
+
+def test_cross_team_moves_with_as_of_and_settings(con):
+    # R-4's action is done on 04-10: on 04-15 nothing is open any more
+    assert rule(run(con, as_of=date(2025, 4, 15)), "cross-team")["subject"].tolist() == [
+        "Incident R-1", "Incident R-3"]
+    # on 03-05 R-3 and R-4 had not happened; R-2 (that day) had its action still open (done on 03-20)
+    assert rule(run(con, as_of=date(2025, 3, 5)), "cross-team")["subject"].tolist() == [
+        "Incident R-1", "Incident R-2"]
+    tags = Settings(external_tags=("vendor",))
+    assert rule(run(con, settings=tags), "cross-team")["subject"].tolist() == [
+        "Incident R-1", "Incident R-5", "Incident R-4"]
+
+
+def test_block_deployments(con):
+    rows = rule(run(con), "block deployments")
+    # S-1-A1 (due 03-01), S-1-A2 (03-20), S-2-A1 (03-25); not A3 (medium), A4 (due 04-01, not before it),
+    # A5 (done)
+    assert rows["detail"].tolist() == [
+        "3 high-priority actions overdue (S-1-A1, S-1-A2, S-2-A1); oldest due 2025-03-01"]
+
+
+def test_block_deployments_moves_with_as_of(con):
+    # on 04-03 S-1-A4 (due 04-01) is overdue as well
+    rows = rule(run(con, as_of=date(2025, 4, 3)), "block deployments")
+    assert rows["detail"].tolist() == [
+        "4 high-priority actions overdue (S-1-A1, S-1-A2, S-2-A1, S-1-A4); oldest due 2025-03-01"]
+    # on 03-01 A1 is due that day, not before: nothing to block
+    assert rule(run(con, as_of=date(2025, 3, 1)), "block deployments").empty
+    # on 03-02 only S-1-A1 is late, and S-2 has not happened yet
+    rows = rule(run(con, as_of=date(2025, 3, 2)), "block deployments")
+    assert rows[["owner", "evidence", "detail"]].values.tolist() == [
+        ["pay", ["S-1"], "1 high-priority action overdue (S-1-A1); oldest due 2025-03-01"]]
+
+
+def test_filters(con):
+    assert run(con, services=("pay",))["rule"].tolist() == ["block deployments"]
+    assert run(con, teams=("comms",))["subject"].tolist() == ["Incident R-3", "Incident R-4"]
+    empty = run(con, teams=("nobody",))
+    assert empty.empty and list(empty.columns) == ["rule", "subject", "since", "owner", "evidence", "detail"]
+    assert run(con, teams=("x'); DROP TABLE actions; --",)).empty
+    assert len(run(con)) == 6

@@ -1,0 +1,89 @@
+"""Quarterly trends and the review pack, on a fixture worked out by hand."""
+
+import json
+import math
+import re
+from datetime import date
+
+import pytest
+
+from analytics import quarterly
+from analytics.filters import Filters
+from pipeline.store import connect_readonly
+
+AS_OF = date(2025, 10, 1)
+FIXTURE = [
+    {"id": "PM-1", "title": "API down", "incident_date": "2025-01-06", "postmortem_date": "2025-01-08",
+     "severity": "P1", "team": "a", "service": "api", "cause_category": "code", "time_to_resolve": "1h"},
+    {"id": "PM-2", "title": "Web slow", "incident_date": "2025-03-03", "postmortem_date": "2025-03-05",
+     "severity": "P2", "team": "b", "service": "web", "cause_category": "monitoring", "time_to_resolve": "30 min"},
+    # 176 days after PM-1 on the same service and cause: a recurrence
+    {"id": "PM-3", "title": "<script>alert(1)</script> API down again", "incident_date": "2025-07-01",
+     "postmortem_date": "2025-07-08", "severity": "P1", "team": "a", "service": "api", "cause_category": "code",
+     "time_to_resolve": "2h", "actions": [
+         {"description": "Add <b>retries</b> | safely", "owner": "@x", "due": "2025-08-01", "status": "todo"}]},
+]
+
+
+@pytest.fixture
+def db_loaded(cli, db, exports):
+    (exports / "pms.json").write_text(json.dumps(FIXTURE), encoding="utf-8")
+    assert cli("ingest", exports, "--db", db)[0] == 0
+    return db
+
+
+def test_trends(db_loaded):
+    con = connect_readonly(db_loaded)
+    try:
+        t = quarterly.trends(con, Filters(as_of=AS_OF)).set_index("quarter")
+    finally:
+        con.close()
+    assert t.index.tolist() == ["2025-Q1", "2025-Q2", "2025-Q3"]  # the empty quarter is kept
+    assert t["incidents"].tolist() == [2, 0, 1]
+    assert t["p1"].tolist() == [1, 0, 1] and t["p2"].tolist() == [1, 0, 0]
+    # Q1 resolve times 60 and 30: median 45, p90 30 + 0.9 * 30 = 57
+    assert t.loc["2025-Q1", ["resolve_n", "resolve_median", "resolve_p90"]].tolist() == [2, 45.0, 57.0]
+    assert t.loc["2025-Q3", "resolve_median"] == 120.0
+    assert t.loc["2025-Q1", "recurrence_rate"] == 0.0 and t.loc["2025-Q3", "recurrence_rate"] == 1.0
+    assert t.loc["2025-Q1", "postmortem_days_median"] == 2.0 and t.loc["2025-Q3", "postmortem_days_median"] == 7.0
+    assert t["incidents_change"].tolist()[1:] == [-2.0, 1.0]
+    assert math.isnan(t.loc["2025-Q2", "recurrence_rate_change"])
+    assert t["small_sample"].tolist() == [True, True, True]
+
+
+def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):
+    out = tmp_path / "review.html"
+    code, stdout, err = cli("report", "review", "--quarter", "2025-Q3", "--out", out, "--db", db_loaded,
+                            "--as-of", "2025-10-01")
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    assert "<h1>Post-mortem review 2025-Q3</h1>" in html
+    # plotly.js is inlined: no script is loaded from anywhere
+    assert re.findall(r"<script[^>]*\ssrc=", html) == [] and "cdn.plot.ly/plotly" not in html
+    assert "Plotly.newPlot" in html
+    # document text escaped, in the tracker form
+    assert "<b>retries</b>" not in html and "Add &lt;b&gt;retries&lt;/b&gt; \\| safely" in html
+    assert "### Incident: &lt;script&gt;alert(1)&lt;/script&gt; API down again - 2025-07-01" in html
+    assert "| 1 | Add &lt;b&gt;retries&lt;/b&gt; \\| safely | @x | 08/01 | todo | - |" in html
+
+
+def test_review_needs_a_quarter(cli, db_loaded, tmp_path):
+    code, _, err = cli("report", "review", "--quarter", "2025-Q5", "--out", tmp_path / "r.html", "--db", db_loaded)
+    assert code == 2 and "'2025-Q5' is not a quarter" in err
+    code, _, err = cli("report", "review", "--db", db_loaded)
+    assert code == 2 and "--quarter" in err
+
+
+@pytest.mark.parametrize("kind", ["quarterly", "actions", "recurrence", "escalations", "coverage"])
+def test_every_report_runs_in_every_format(cli, db_loaded, kind):
+    for fmt in ("table", "csv", "json", "md"):
+        code, out, err = cli("report", kind, "--db", db_loaded, "--as-of", "2025-10-01", "--format", fmt)
+        assert code == 0, err
+        assert out.strip()
+
+
+def test_quarterly_report_json_matches_the_function(cli, db_loaded):
+    code, out, _ = cli("report", "quarterly", "--db", db_loaded, "--as-of", "2025-10-01", "--format", "json")
+    rows = json.loads(out)["Quarterly trends"]
+    assert [(r["quarter"], r["incidents"], r["recurrence_rate"]) for r in rows] == [
+        ("2025-Q1", 2, 0.0), ("2025-Q2", 0, None), ("2025-Q3", 1, 1.0)]
