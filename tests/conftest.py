@@ -62,3 +62,82 @@ def cli(capsys, monkeypatch):
         return code, out, err
 
     return run
+
+
+DEMO = ROOT / "data" / "demo"
+DEMO_CONFIG = ROOT / "examples" / "demo.yaml"
+AS_OF = "2026-11-15"  # the demo corpus's "today"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The bundled demo corpus, ingested once per test session through the real CLI."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    code = main(["ingest", str(DEMO), "--db", str(path), "--config", str(DEMO_CONFIG), "--quiet"])
+    assert code == 1  # the five planted malformed files
+    return path
+
+
+def _navigation_only(monkeypatch):
+    """Run app.py the way a live server does once st.navigation has run.
+
+    A live server treats a `pages/` folder as an old-style multipage app only until the entrypoint
+    calls st.navigation. AppTest starts every run afresh, sees `pages/`, and would rerun the last
+    page without the entrypoint (so without the sidebar filters). Running the entrypoint itself,
+    as the server then does, keeps the test faithful to production."""
+    import types
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    def entrypoint(main_script_path: str) -> None:
+        module = types.ModuleType("__main__")
+        module.__file__ = main_script_path
+        code = compile(Path(main_script_path).read_text(encoding="utf-8"), main_script_path, "exec")
+        exec(code, module.__dict__)
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", entrypoint)
+
+
+@pytest.fixture
+def app(monkeypatch, demo_db):
+    """AppTest of the real app.py on the demo database; caches cleared so tests do not leak."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    _navigation_only(monkeypatch)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("HINDSIGHT_DB", str(demo_db))
+    monkeypatch.setenv("HINDSIGHT_CONFIG", str(DEMO_CONFIG))
+
+    def make(page: str | None = None, **query) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params["as_of"] = AS_OF
+        for key, value in query.items():
+            at.query_params[key] = value
+        if page:
+            at.switch_page(page)
+        return at
+
+    return make
+
+
+@pytest.fixture
+def empty_app(monkeypatch, tmp_path):
+    """AppTest of app.py with no database at all."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    _navigation_only(monkeypatch)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("HINDSIGHT_DB", str(tmp_path / "missing.duckdb"))
+    monkeypatch.delenv("HINDSIGHT_CONFIG", raising=False)
+
+    def make(page: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        if page:
+            at.switch_page(page)
+        return at
+
+    return make

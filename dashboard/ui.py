@@ -1,0 +1,57 @@
+"""Display helpers: every table downloadable, every statistic with its n, no HTML from documents."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import streamlit as st
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
+
+
+def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",
+          column_config: dict | None = None, height: int | None = None) -> None:
+    """A dataframe with a CSV download of exactly what is shown. Cells are plain text."""
+    st.subheader(title)
+    if df is None or df.empty:
+        st.caption(empty)
+        return
+    st.dataframe(df, hide_index=True, column_config=column_config, height=height or "auto")
+    st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(title)}.csv",
+                       mime="text/csv", key=key or f"dl-{_slug(title)}")
+
+
+def pct(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.0%}"
+
+
+def num(value, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:.1f}"
+    return text + unit
+
+
+def minutes(value) -> str:
+    """A duration in minutes, as people say it: 45 min, 3.2 h, 2.1 d."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if value < 90:
+        return f"{value:.0f} min"
+    if value < 48 * 60:
+        return f"{value / 60:.1f} h"
+    return f"{value / 1440:.1f} d"
+
+
+def empty_state(path) -> None:
+    st.title("Hindsight")
+    st.info(f"No post-mortems loaded yet (database `{path}`).")
+    st.markdown("Load exports from a terminal:")
+    st.code(f"hindsight ingest data/demo --db {path}", language="bash")
+    st.markdown("or upload export files on the **Import** page.")
