@@ -115,7 +115,8 @@ def app(monkeypatch, demo_db):
         at.query_params["as_of"] = AS_OF
         for key, value in query.items():
             at.query_params[key] = value
-        if page:
+        if page:  # AppTest resolves a page from the pages the first run registered
+            at.run()
             at.switch_page(page)
         return at
 
@@ -137,6 +138,7 @@ def empty_app(monkeypatch, tmp_path):
     def make(page: str | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         if page:
+            at.run()
             at.switch_page(page)
         return at
 
