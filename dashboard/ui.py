@@ -55,3 +55,8 @@ def empty_state(path) -> None:
     st.markdown("Load exports from a terminal:")
     st.code(f"hindsight ingest data/demo --db {path}", language="bash")
     st.markdown("or upload export files on the **Import** page.")
+
+
+# One colour per severity on every chart: hot for P1, fading to grey for P4.
+SEVERITY_COLORS = {"P1": "#b2182b", "P2": "#ef8a62", "P3": "#f4c26b", "P4": "#9e9e9e", "unknown": "#d9d9d9"}
+SEVERITY_ORDER = ["P1", "P2", "P3", "P4", "unknown"]
