@@ -33,6 +33,10 @@ def _table(df: pd.DataFrame, empty: str = "None.") -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _or_dash(value) -> str:
+    return "-" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
+
+
 def tracker_markdown(open_actions: pd.DataFrame, review_date: date) -> str:
     """Open actions in the template's "Actions Post-Mortem Tracker" form."""
     lines = ["## Actions Post-Mortem Tracker", ""]
@@ -44,7 +48,8 @@ def tracker_markdown(open_actions: pd.DataFrame, review_date: date) -> str:
         lines.append("|---|--------|-------|-----|--------|-----------|")
         for row in group.itertuples(index=False):
             due = row.due_date.strftime("%m/%d") if pd.notna(row.due_date) else "-"
-            cells = [str(row.position), row.description, row.owner or "-", due, row.status or "-", row.ticket or "-"]
+            cells = [str(row.position), row.description, *(_or_dash(v) for v in (row.owner, due, row.status,
+                                                                                     row.ticket))]
             lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
         lines.append("")
     lines.append(f"**Last review**: {review_date.isoformat()}")

@@ -60,3 +60,11 @@ def empty_state(path) -> None:
 # One colour per severity on every chart: hot for P1, fading to grey for P4.
 SEVERITY_COLORS = {"P1": "#b2182b", "P2": "#ef8a62", "P3": "#f4c26b", "P4": "#9e9e9e", "unknown": "#d9d9d9"}
 SEVERITY_ORDER = ["P1", "P2", "P3", "P4", "unknown"]
+
+
+def chart_label(value) -> str:
+    """A category from the documents (team, service, cause) as a chart label: Plotly reads a subset of
+    HTML in labels, so the text is escaped and shown as written."""
+    import html
+
+    return "unknown" if value is None or value != value else html.escape(str(value))

@@ -1,5 +1,185 @@
-"""Placeholder until the page lands."""
+"""Actions: the weekly actions review. Completion and on-time rates, time to close (Kaplan–Meier),
+cohort completion, the overdue and blocked lists, and the open actions in the template's tracker form.
+
+Every number comes from analytics.actions; document text (titles, descriptions, owners) appears only
+inside dataframes and the plain-text tracker block."""
+
+
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("actions")
-st.caption("This page is being built.")
+from analytics import review
+from dashboard import data, ui
+
+CHART = {"displayModeBar": False}
+PRIORITIES = ["high", "medium", "low"]
+
+
+label = ui.chart_label
+
+
+def rates_chart(df, by: str, key: str) -> None:
+    """Completion and on-time rates per group, horizontal bars, n in the hover."""
+    df = df.iloc[::-1]  # largest group on top
+    names = [label(v) for v in df[by]]
+    fig = go.Figure()
+    # Horizontal grouped bars are drawn bottom-up: on-time first puts completion on top of each pair.
+    fig.add_bar(y=names, x=df["on_time_rate"], orientation="h", name="on-time rate", marker_color="#9ecae9",
+                customdata=df[["on_time", "due"]], text=[ui.pct(v) for v in df["on_time_rate"]],
+                hovertemplate="%{y}: %{x:.0%} on time (%{customdata[0]} of n = %{customdata[1]} due)<extra></extra>")
+    fig.add_bar(y=names, x=df["completion_rate"], orientation="h", name="completion rate", marker_color="#1f77b4",
+                customdata=df[["done", "actions"]], text=[ui.pct(v) for v in df["completion_rate"]],
+                hovertemplate="%{y}: %{x:.0%} completed (%{customdata[0]} of n = %{customdata[1]})<extra></extra>")
+    fig.update_traces(textposition="inside", insidetextanchor="end")
+    fig.update_layout(barmode="group", height=110 + 46 * len(df), margin=dict(t=10, b=10, l=10, r=30),
+                      xaxis=dict(tickformat=".0%", range=[0, 1.0], dtick=0.2), yaxis=dict(type="category"),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="reversed"),
+                      legend_title_text="")
+    st.plotly_chart(fig, config=CHART, key=key)
+
+
+RATE_COLUMNS = {"actions": "Actions", "done": "Done", "completion_rate": "Completion rate", "due": "Due",
+                "on_time": "On time", "on_time_rate": "On-time rate", "overdue": "Overdue", "blocked": "Blocked"}
+RATE_CONFIG = {"Completion rate": st.column_config.NumberColumn(format="percent"),
+               "On-time rate": st.column_config.NumberColumn(format="percent")}
+
+f = st.session_state["filters"]
+st.title("Actions")
+st.caption(f"As of {f.as_of}. The weekly actions review: what got done, what is late, what is stuck. "
+           "Cancelled actions are left out of every rate.")
+
+summary = data.get("analytics.actions:summary", f)
+s = summary.iloc[0] if not summary.empty else None
+if s is None or not s["actions"]:
+    st.caption("Nothing in this selection: no corrective action (cancelled ones aside) on these post-mortems.")
+    st.stop()
+
+# --- tiles -------------------------------------------------------------------------------------------
+tiles = st.columns(4)
+tiles[0].metric("Completion rate", ui.pct(s["completion_rate"]), border=True,
+                help="Actions done by the as-of date / all actions (cancelled ones left out).")
+tiles[0].caption(f"{ui.num(s['done'])} done, n = {ui.num(s['actions'])} actions")
+tiles[1].metric("Closed on time", ui.pct(s["on_time_rate"]), border=True,
+                help="Actions done by their due date / actions due by the as-of date. Actions with no due "
+                     "date, or not due yet, are not in the denominator.")
+tiles[1].caption(f"{ui.num(s['on_time'])} on time, n = {ui.num(s['due'])} actions due")
+tiles[2].metric("Overdue", ui.num(s["overdue"]), border=True,
+                help="Open actions whose due date is before the as-of date.")
+tiles[2].caption(f"open past their due date, n = {ui.num(s['actions'])} actions")
+tiles[3].metric("Blocked", ui.num(s["blocked"]), border=True, help="Actions whose current status is blocked.")
+tiles[3].caption(f"status blocked, n = {ui.num(s['actions'])} actions")
+
+# --- rates by team and by priority ---------------------------------------------------------------------
+st.header("Completion and on-time rates")
+by_team = data.get("analytics.actions:rates_by", f, by="team")
+by_priority = data.get("analytics.actions:rates_by", f, by="priority")
+if not by_priority.empty:  # the template's order, not the largest first
+    by_priority = by_priority.assign(
+        _order=by_priority["priority"].map({p: i for i, p in enumerate(PRIORITIES)}).fillna(len(PRIORITIES))
+    ).sort_values(["_order", "priority"], kind="stable").drop(columns="_order")
+left, right = st.columns(2)
+with left:
+    st.subheader("By team")
+    rates_chart(by_team, "team", "chart-rates-team")
+with right:
+    st.subheader("By priority")
+    rates_chart(by_priority, "priority", "chart-rates-priority")
+st.caption("Completion rate: n = the group's actions; on-time rate: n = its actions due by the as-of date "
+           "(hover a bar, or see the tables).")
+ui.table(by_team.rename(columns={"team": "Team", **RATE_COLUMNS}), "Rates by team", key="dl-rates-team",
+         column_config=RATE_CONFIG)
+ui.table(by_priority.rename(columns={"priority": "Priority", **RATE_COLUMNS}), "Rates by priority",
+         key="dl-rates-priority", column_config=RATE_CONFIG)
+
+# --- time to close -------------------------------------------------------------------------------------
+st.header("Time to close (Kaplan–Meier)")
+km = data.get("analytics.actions:time_to_close", f)
+if km.empty:
+    st.caption("Nothing in this selection: no action with a known opening and closing date.")
+else:
+    n_km = int(km["at_risk"].iloc[0])
+    censored = int(km["censored"].sum())
+    fig = go.Figure()
+    fig.add_scatter(x=km["days"], y=km["closed_share"], mode="lines", line_shape="hv", name="closed share",
+                    customdata=km[["at_risk", "closed"]],
+                    hovertemplate="day %{x:.0f}: %{y:.0%} closed<br>%{customdata[0]} still at risk, "
+                                  "%{customdata[1]} closed that day<extra></extra>")
+    marks = km[km["censored"] > 0]
+    fig.add_scatter(x=marks["days"], y=marks["closed_share"], mode="markers", name="open (censored)",
+                    marker=dict(symbol="line-ns-open", size=9, color="#888"), customdata=marks["censored"],
+                    hovertemplate="day %{x:.0f}: %{customdata} open action(s) censored<extra></extra>")
+    fig.update_layout(height=340, margin=dict(t=10, b=10, l=10, r=10), xaxis_title="days since the post-mortem",
+                      yaxis=dict(title="share closed", tickformat=".0%", range=[0, 1.02]),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    st.plotly_chart(fig, config=CHART, key="chart-km")
+    st.caption(f"n = {ui.num(n_km)} actions, of which {ui.num(censored)} still open on {f.as_of}. Open actions "
+               "are censored on the as-of date (grey ticks), not dropped: they count as not closed yet after "
+               "that many days. Cancelled actions and done ones with no known completion date are left out.")
+
+# --- cohort completion ---------------------------------------------------------------------------------
+st.header("Cohort completion")
+cohorts = data.get("analytics.actions:cohort_completion", f, with_settings=True)
+if cohorts.empty:
+    st.caption("Nothing in this selection: no action of a dated incident.")
+else:
+    windows = [c[len("done_"):] for c in cohorts.columns if c.startswith("done_")]  # '30d', '60d', ...
+    fig = go.Figure()
+    for w in windows:
+        fig.add_bar(x=cohorts["quarter"], y=cohorts[f"done_{w}"], name=f"done within {w[:-1]} days",
+                    customdata=cohorts[[f"n_{w}"]],
+                    hovertemplate=f"%{{x}}: %{{y:.0%}} done within {w[:-1]} days "
+                                  f"(n = %{{customdata[0]}})<extra></extra>")
+    fig.update_layout(barmode="group", height=340, margin=dict(t=10, b=10, l=10, r=10),
+                      xaxis=dict(type="category"), yaxis=dict(tickformat=".0%", range=[0, 1]),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    st.plotly_chart(fig, config=CHART, key="chart-cohorts")
+    st.caption("For each quarter's incidents, the share of their actions done within N days of the incident. "
+               "An N-day share counts only the actions whose N days have passed by the as-of date (n_30d, ...): "
+               "a missing bar means none has had the time yet.")
+    names = {"quarter": "Quarter", "actions": "Actions"}
+    config = {}
+    for w in windows:
+        names[f"n_{w}"] = f"n {w}"
+        names[f"done_{w}"] = f"Done within {w}"
+        config[f"Done within {w}"] = st.column_config.NumberColumn(format="percent")
+    ui.table(cohorts.rename(columns=names), "Cohort completion by quarter", key="dl-cohorts", column_config=config)
+
+# --- overdue and blocked -------------------------------------------------------------------------------
+st.header("Overdue and blocked")
+overdue = data.get("analytics.actions:overdue", f)
+ui.table(overdue[["owner", "description", "priority", "status", "due_date", "days_overdue", "team", "service",
+                  "postmortem_id", "title", "action_id"]].rename(columns={
+                      "owner": "Owner", "description": "Action", "priority": "Priority", "status": "Status",
+                      "due_date": "Due", "days_overdue": "Days overdue", "team": "Team", "service": "Service",
+                      "postmortem_id": "Post-mortem", "title": "Incident", "action_id": "Action id"}),
+         "Overdue actions", key="dl-overdue", empty="Nothing in this selection: no action is overdue.",
+         column_config={"Due": st.column_config.DateColumn(format="YYYY-MM-DD")})
+if not overdue.empty:
+    st.caption(f"n = {ui.num(len(overdue))} open actions past their due date, the longest overdue first.")
+blocked = data.get("analytics.actions:blocked", f)
+ui.table(blocked[["owner", "description", "priority", "blocked_since", "days_blocked", "due_date", "team",
+                  "service", "postmortem_id", "title", "action_id"]].rename(columns={
+                      "owner": "Owner", "description": "Action", "priority": "Priority",
+                      "blocked_since": "Blocked since", "days_blocked": "Days blocked", "due_date": "Due",
+                      "team": "Team", "service": "Service", "postmortem_id": "Post-mortem", "title": "Incident",
+                      "action_id": "Action id"}),
+         "Blocked actions", key="dl-blocked", empty="Nothing in this selection: no action is blocked.",
+         column_config={"Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                        "Blocked since": st.column_config.DateColumn(format="YYYY-MM-DD")})
+if not blocked.empty:
+    st.caption(f"n = {ui.num(len(blocked))} blocked actions, blocked the longest first. Blocked for more than "
+               f"{data.current_settings().blocked_days} days is escalated to management (Escalations page).")
+
+# --- tracker -------------------------------------------------------------------------------------------
+st.header("Tracker for the review")
+open_actions = data.get("analytics.actions:open_actions", f)
+if open_actions.empty:
+    st.caption("Nothing in this selection: no open action.")
+else:
+    # Missing cells as None, so the tracker shows "-" for them rather than "nan".
+    tracker = review.tracker_markdown(open_actions.astype(object).where(open_actions.notna(), None), f.as_of)
+    st.caption(f"The n = {ui.num(len(open_actions))} open actions in the template's "
+               "\"Actions Post-Mortem Tracker\" form, grouped by incident: download it, or copy it from the box.")
+    st.download_button("Download the tracker (Markdown)", tracker.encode("utf-8"), file_name="hindsight-tracker.md",
+                       mime="text/markdown", key="dl-tracker")
+    st.code(tracker, language="markdown", height=420)

@@ -1,0 +1,144 @@
+"""Actions page through AppTest on the demo database (as of 2026-11-15).
+
+The hand-checked numbers come from the demo's payments actions (95 not cancelled: 78 done, 7 in progress,
+4 to do, 6 blocked; 14 open past their due date, in 14 incidents with an open action)."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+PAGE = "pages/actions.py"
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """What the page hands to st.download_button, by file name (AppTest keeps no media files)."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files
+
+
+def captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart(at, key: str) -> dict:
+    """The Plotly figure (as JSON) of the chart with this key."""
+    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert len(found) == 1, key
+    return json.loads(found[0].proto.spec)
+
+
+def values(array) -> list:
+    """A trace's array: Plotly writes numeric arrays as {"dtype", "bdata"} (base64)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def test_renders_tiles_charts_and_tables(app):
+    at = app(page=PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "Actions"
+    assert captions(at)[0].startswith("As of 2026-11-15. The weekly actions review")
+    assert metrics(at) == {"Completion rate": "85%", "Closed on time": "68%", "Overdue": "134", "Blocked": "29"}
+    assert "905 done, n = 1,063 actions" in captions(at)
+    assert "701 on time, n = 1,035 actions due" in captions(at)
+    assert len(at.get("plotly_chart")) == 4  # rates by team, by priority, Kaplan–Meier, cohorts
+    # rates by team, by priority, cohorts, overdue, blocked: each with its CSV download
+    assert len(at.dataframe) == 5
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("Download CSV") == 5
+
+
+def test_team_filter_changes_the_numbers(app):
+    at = app(page=PAGE).run()
+    everyone = metrics(at)
+    at.sidebar.multiselect(key="flt_team").set_value(["payments"]).run()
+    assert not at.exception
+    payments = metrics(at)
+    assert int(payments["Blocked"]) < int(everyone["Blocked"])
+    assert payments == {"Completion rate": "82%", "Closed on time": "64%", "Overdue": "14", "Blocked": "6"}
+    assert "78 done, n = 95 actions" in captions(at)
+    overdue, blocked = at.dataframe[3].value, at.dataframe[4].value
+    assert len(overdue) == 14 and len(blocked) == 6
+    assert set(overdue["Team"]) == {"payments"} and set(blocked["Owner"]) <= {"@alice", "@bruno", "@chloe",
+                                                                             "@daniel", "@emma"}
+    assert overdue["Days overdue"].is_monotonic_decreasing
+
+
+def test_query_params_set_the_filters(app):
+    at = app(page=PAGE, severity=["P1"], team=["payments"]).run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="flt_severity").value == ["P1"]
+    assert at.sidebar.multiselect(key="flt_team").value == ["payments"]
+    everyone = int(metrics(app(page=PAGE).run())["Overdue"])
+    assert int(metrics(at)["Overdue"]) < everyone
+
+
+def test_kaplan_meier_shows_its_n_and_censoring(app):
+    at = app(page=PAGE, team=["payments"]).run()
+    km = [c for c in captions(at) if "censored" in c]
+    assert km and km[0].startswith("n = 95 actions, of which 17 still open on 2026-11-15")
+    assert "not dropped" in km[0]
+    curve = chart(at, "chart-km")["data"][0]
+    assert curve["line"]["shape"] == "hv"
+    shares = values(curve["y"])
+    assert shares == sorted(shares) and 0 <= shares[0] and shares[-1] < 1  # open actions: never reaches 100%
+
+
+def test_cohorts_show_their_n(app):
+    at = app(page=PAGE).run()
+    assert [t["name"] for t in chart(at, "chart-cohorts")["data"]] == ["done within 30 days", "done within 60 days", "done within 90 days"]
+    table = at.dataframe[2].value
+    assert {"n 30d", "n 60d", "n 90d"} <= set(table.columns)
+    last = table.iloc[-1]  # 2026-Q4: no action has had 60 days yet
+    assert last["Quarter"] == "2026-Q4" and last["n 60d"] == 0
+
+
+def test_tracker_download_and_copy(app, downloads):
+    at = app(page=PAGE, team=["payments"]).run()
+    assert not at.exception
+    button = [b for b in at.get("download_button") if "dl-tracker" in b.proto.id]
+    assert len(button) == 1
+    text = downloads["hindsight-tracker.md"].decode("utf-8")
+    assert text.startswith("## Actions Post-Mortem Tracker")
+    assert text.count("### Incident: ") == 14
+    assert text.rstrip().endswith("**Last review**: 2026-11-15")
+    assert "| nan |" not in text  # a missing ticket is "-"
+    assert at.code[0].value == text and at.code[0].language == "markdown"
+    assert any(c.startswith("The n = 17 open actions") for c in captions(at))
+
+
+def test_document_text_stays_out_of_markdown(app):
+    at = app(page=PAGE, team=["payments"]).run()
+    titles = set(at.dataframe[3].value["Incident"]) | set(at.dataframe[3].value["Action"])
+    shown = [e.value for e in (*at.markdown, *at.caption, *at.header, *at.subheader, *at.title)]
+    assert not [t for t in titles if any(t in s for s in shown)]
+
+
+def test_empty_selection(app):
+    at = app(page=PAGE, **{"from": "2030-01-01"}).run()
+    assert not at.exception
+    assert any(c.startswith("Nothing in this selection") for c in captions(at))
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_empty_database_shows_how_to_load(empty_app):
+    at = empty_app(page=PAGE).run()
+    assert not at.exception
+    assert "No post-mortems loaded yet" in at.info[0].value
