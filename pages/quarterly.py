@@ -1,5 +1,182 @@
-"""Placeholder until the page lands."""
+"""Quarterly trends: the quarterly review. One row per quarter with its change from the previous one,
+small multiples of each trend (small-sample quarters marked), incidents by cause, and the HTML review pack.
+
+Every number comes from analytics.quarterly (and analytics.actions for the on-time denominator); the pack
+is written by analytics.review. Cause categories drawn on charts are escaped (Plotly reads some HTML)."""
+
+import tempfile
+from pathlib import Path
+
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("quarterly")
-st.caption("This page is being built.")
+from analytics import review
+from dashboard import data, ui
+
+CHART = {"displayModeBar": False}
+COLOR = "#1f77b4"
+SMALL = "#9e9e9e"
+
+label = ui.chart_label
+
+f = st.session_state["filters"]
+settings = data.current_settings()
+st.title("Quarterly trends")
+st.caption(f"As of {f.as_of}. The quarterly review: how incidents, response, recurrence, actions and post-mortem "
+           "writing move from quarter to quarter, and the review pack to hand out. Quarters are those of the "
+           "incident date" + (f" (fiscal year starting in month {settings.fiscal_year_start_month})."
+                              if settings.fiscal_year_start_month != 1 else "."))
+
+trend = data.get("analytics.quarterly:trends", f, with_settings=True)
+if trend.empty:
+    st.caption("Nothing in this selection: no dated incident matches these filters.")
+    st.stop()
+
+# The on-time rate's denominator (actions due) is not in the trends table: take it from the same source.
+rates = data.get("analytics.actions:rates_by_quarter", f, with_settings=True)
+trend = trend.merge(rates[["quarter", "due"]], on="quarter", how="left") if not rates.empty else trend.assign(due=None)
+trend["due"] = trend["due"].fillna(0).astype(int)
+small = trend["small_sample"].astype(bool).tolist()
+small_quarters = [q for q, s in zip(trend["quarter"], small) if s]
+
+# --- the table ---------------------------------------------------------------------------------------
+st.header("Quarter by quarter")
+COLUMNS = {
+    "quarter": "Quarter", "small_sample": "Small sample", "incidents": "Incidents", "incidents_change": "Δ incidents",
+    "p1": "P1", "p2": "P2", "p3": "P3", "p4": "P4",
+    "resolve_n": "Resolve n", "resolve_median": "Resolve median (min)",
+    "resolve_median_change": "Δ resolve median (min)", "resolve_p90": "Resolve p90 (min)",
+    "resolve_p90_change": "Δ resolve p90 (min)",
+    "recurring": "Recurring", "recurrence_rate": "Recurrence rate", "recurrence_rate_change": "Δ recurrence rate",
+    "actions": "Actions", "completion_rate": "Completion rate", "completion_rate_change": "Δ completion rate",
+    "due": "Actions due", "on_time_rate": "On-time rate", "on_time_rate_change": "Δ on-time rate",
+    "postmortem_n": "Post-mortems written (n)", "postmortem_days_median": "Days to post-mortem (median)",
+    "postmortem_days_median_change": "Δ days to post-mortem (median)",
+    "postmortem_within_sla_rate": "Within SLA rate",
+}
+PERCENT = ["Recurrence rate", "Δ recurrence rate", "Completion rate", "Δ completion rate", "On-time rate",
+           "Δ on-time rate", "Within SLA rate"]
+shown = trend[[c for c in COLUMNS if c in trend.columns]].rename(columns=COLUMNS)
+config = {name: st.column_config.NumberColumn(format="percent") for name in PERCENT}
+for name in ("Resolve median (min)", "Resolve p90 (min)", "Δ resolve median (min)", "Δ resolve p90 (min)",
+             "Days to post-mortem (median)", "Δ days to post-mortem (median)"):
+    config[name] = st.column_config.NumberColumn(format="%.1f")
+ui.table(shown, "Quarterly table", key="dl-quarterly", column_config=config)
+st.caption(f"One row per quarter ({len(trend)}). Δ = change from the previous quarter (rates in percentage "
+           "points). Each figure has its n in the table: incidents for recurrence, "
+           "actions (cancelled ones aside) for completion, actions due by the as-of date for on time, "
+           "post-mortems written by then for the days to post-mortem, incidents with a known duration for "
+           f"time to resolve. Small sample: fewer than {settings.small_sample} incidents in the quarter.")
+
+# --- small multiples ---------------------------------------------------------------------------------
+st.header("Trends")
+
+
+def small_multiple(title: str, series: list[tuple[str, str]], n_column: str, n_label: str, key: str, *,
+                   percent: bool = False, unit: str = "") -> None:
+    """A small line chart of one or more columns; small-sample quarters as hollow grey points.
+    Per series: the line (its legend entry), then filled points for the quarters with enough incidents and
+    hollow grey ones for the small samples, each point with its n in the hover."""
+    fig = go.Figure()
+    palette = [COLOR, "#ff7f0e"]
+    quarters = trend["quarter"].tolist()
+    value_format = "%{y:.0%}" if percent else "%{y:,.1f}" + unit
+    for (column, name), color in zip(series, palette):
+        fig.add_scatter(x=quarters, y=trend[column], mode="lines", name=name, line=dict(color=color, width=2),
+                        hoverinfo="skip", showlegend=len(series) > 1)
+        for flagged in (False, True):
+            part = trend[[s == flagged for s in small]]
+            if part.empty:
+                continue
+            fig.add_scatter(
+                x=part["quarter"], y=part[column], mode="markers", name=f"{name} (small sample)" if flagged else name,
+                showlegend=False,
+                marker=dict(size=8, symbol="circle-open" if flagged else "circle", color=SMALL if flagged else color,
+                            line=dict(width=2, color=SMALL if flagged else color)),
+                customdata=part[[n_column]],
+                hovertemplate=f"%{{x}} {name}: {value_format} (n = %{{customdata[0]}} {n_label}"
+                              + ("; small sample" if flagged else "") + ")<extra></extra>")
+    fig.update_layout(title=dict(text=title, font=dict(size=14)), height=250, margin=dict(t=40, b=10, l=10, r=10),
+                      xaxis=dict(type="category", tickangle=-45, categoryorder="array", categoryarray=quarters),
+                      yaxis=dict(tickformat=".0%", range=[-0.05, 1.07]) if percent else dict(rangemode="tozero"),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    st.plotly_chart(fig, config=CHART, key=key)
+
+
+grid = st.columns(3)
+with grid[0]:
+    small_multiple("Incidents", [("incidents", "incidents")], "incidents", "incidents", "chart-q-incidents")
+with grid[1]:
+    small_multiple("Time to resolve (minutes)", [("resolve_median", "median"), ("resolve_p90", "p90")],
+                   "resolve_n", "incidents with a duration", "chart-q-resolve", unit=" min")
+with grid[2]:
+    small_multiple("Recurrence rate", [("recurrence_rate", "recurrence rate")], "incidents", "incidents",
+                   "chart-q-recurrence", percent=True)
+grid = st.columns(3)
+with grid[0]:
+    small_multiple("Actions completed", [("completion_rate", "completion rate")], "actions", "actions",
+                   "chart-q-completion", percent=True)
+with grid[1]:
+    small_multiple("Actions closed on time", [("on_time_rate", "on-time rate")], "due", "actions due",
+                   "chart-q-on-time", percent=True)
+with grid[2]:
+    small_multiple("Days to post-mortem (median)", [("postmortem_days_median", "median")], "postmortem_n",
+                   "post-mortems written", "chart-q-postmortem", unit=" d")
+note = (f"Hollow grey points: quarters with fewer than {settings.small_sample} incidents (small sample: "
+        f"{', '.join(small_quarters)}), too few to read a change from." if small_quarters
+        else f"Hollow grey points would mark quarters with fewer than {settings.small_sample} incidents (small "
+             "sample); every quarter here has at least that many.")
+st.caption(f"{note} Hover a point for its n. Durations are medians and p90s; a gap is a quarter with nothing "
+           "to measure.")
+
+# --- causes ------------------------------------------------------------------------------------------
+st.header("Incidents per quarter by cause")
+causes = data.get("analytics.quarterly:causes", f, with_settings=True)
+if causes.empty:
+    st.caption("Nothing in this selection.")
+else:
+    order = causes.groupby("cause")["incidents"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+    if "unknown" in order:
+        order = [c for c in order if c != "unknown"] + ["unknown"]
+    fig = go.Figure()
+    quarters = trend["quarter"].tolist()
+    for cause in order:
+        part = causes[causes["cause"] == cause]
+        fig.add_bar(x=part["quarter"], y=part["incidents"], name=label(cause),
+                    hovertemplate="%{x} %{fullData.name}: %{y} incidents<extra></extra>")
+    fig.update_layout(barmode="stack", height=360, margin=dict(t=10, b=10, l=10, r=10),
+                      xaxis=dict(type="category", categoryorder="array", categoryarray=quarters),
+                      yaxis=dict(title="incidents"),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal"),
+                      legend_title_text="")
+    st.plotly_chart(fig, config=CHART, key="chart-q-causes")
+    st.caption("Each dated incident counted once, by its primary cause category: a quarter's bars add up to its "
+               "n = incidents in the quarterly table.")
+    wide = causes.pivot_table(index="quarter", columns="cause", values="incidents", aggfunc="sum", fill_value=0)
+    wide = wide[[c for c in order if c in wide.columns]].reset_index().rename(columns={"quarter": "Quarter"})
+    wide.columns.name = None
+    ui.table(wide, "Incidents per quarter by cause (data)", key="dl-quarterly-causes")
+
+# --- review pack -------------------------------------------------------------------------------------
+st.header("Review pack")
+st.caption("One self-contained HTML file for the quarterly review (tables, charts, escalations and the open "
+           "actions tracker), computed with the filters above up to the quarter's end. It opens without the "
+           "dashboard.")
+options = trend["quarter"].tolist()[::-1]  # the latest quarter first
+left, right = st.columns([1, 2], vertical_alignment="bottom")
+quarter = left.selectbox("Quarter", options, key="review-quarter")
+wanted = (quarter, f)
+if right.button("Build the review pack", key="review-build"):
+    with st.spinner(f"Writing the review pack for {quarter}…"):
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = review.write_review(data.connection(), f, settings, quarter,
+                                           Path(tmp) / f"hindsight-review-{quarter}.html")
+                st.session_state["review-pack"] = (wanted, path.read_bytes())
+        except review.QuarterError as exc:
+            st.error(f"Cannot build the review pack: {exc}")
+pack = st.session_state.get("review-pack")
+if pack and pack[0] == wanted:
+    st.download_button(f"Download hindsight-review-{quarter}.html", pack[1],
+                       file_name=f"hindsight-review-{quarter}.html", mime="text/html", key="review-download",
+                       on_click="ignore", type="primary")

@@ -1,0 +1,169 @@
+"""Import page through AppTest: real uploads (AppTest drives st.file_uploader), saved under
+<database folder>/uploads/ and ingested by the real pipeline, on an empty database and on a copy of the demo."""
+
+import json
+import shutil
+
+import pytest
+
+from conftest import AS_OF, DEMO_CONFIG, ROOT, _navigation_only, query, scalar
+
+PAGE = "pages/import.py"
+
+
+def postmortem(pid: str, title: str, **extra) -> bytes:
+    doc = {"id": pid, "title": title, "incident_date": "2026-11-10", "severity": "P3", "team": "payments",
+           "service": "checkout-api", "cause_category": "code", "summary": "A small incident.",
+           "actions": [{"description": "Fix it", "owner": "@alice", "due": "2026-11-30", "status": "todo"}]}
+    doc.update(extra)
+    return json.dumps(doc).encode("utf-8")
+
+
+def captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at, title: str):
+    under = False
+    for node in at.main:
+        if node.type == "subheader":
+            under = node.value == title
+        elif under and node.type == "dataframe":
+            return node.value
+    raise AssertionError(f"no table under {title!r}")
+
+
+def upload(at, *files):
+    """Put (name, bytes) files in the uploader, then press Ingest."""
+    at.file_uploader(key="import-files").set_value([(name, data, "application/octet-stream") for name, data in files])
+    at.run()
+    assert not at.button(key="import-run").disabled
+    at.button(key="import-run").click().run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def on_db(monkeypatch):
+    """AppTest of app.py on the database file given (made or not), as the fixtures build it."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def make(db, config=None, page=PAGE):
+        _navigation_only(monkeypatch)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        monkeypatch.setenv("HINDSIGHT_DB", str(db))
+        if config:
+            monkeypatch.setenv("HINDSIGHT_CONFIG", str(config))
+        else:
+            monkeypatch.delenv("HINDSIGHT_CONFIG", raising=False)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params["as_of"] = AS_OF
+        at.run()
+        at.switch_page(page)
+        return at.run()
+
+    return make
+
+
+def test_empty_database_shows_the_uploader(empty_app):
+    at = empty_app(page=PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "Import"
+    assert captions(at)[0].startswith("No post-mortem is loaded yet.")
+    uploader = at.file_uploader(key="import-files")
+    assert uploader.accept_multiple_files
+    assert set(uploader.allowed_type) == {".md", ".markdown", ".txt", ".json", ".yaml", ".yml", ".csv"}
+    assert any("Up to 50 MB per file and 50 MB per batch" in c for c in captions(at))
+    assert at.button(key="import-run").disabled  # nothing chosen yet
+    assert not at.sidebar.multiselect  # no filters without data
+
+
+def test_upload_into_an_empty_database(on_db, tmp_path):
+    db = tmp_path / "fresh" / "hindsight.duckdb"
+    at = on_db(db)
+    assert captions(at)[0].startswith("No post-mortem is loaded yet.")
+    upload(at, ("first.json", postmortem("PM-UP-1", "Checkout down")), ("notes.md", b"just some notes\n"))
+    assert db.exists() and scalar(db, "SELECT count(*) FROM postmortems") == 1
+    assert (tmp_path / "fresh" / "uploads" / "first.json").read_bytes() == postmortem("PM-UP-1", "Checkout down")
+    assert scalar(db, "SELECT source_path FROM postmortems") == str(tmp_path / "fresh" / "uploads" / "first.json")
+    assert metrics(at)["Loaded"] == "1" and metrics(at)["Rejected"] == "1" and metrics(at)["Unchanged"] == "0"
+    assert metrics(at)["Post-mortems loaded"] == "1" and metrics(at)["Actions loaded"] == "1"
+    files = table(at, "Files")
+    assert dict(zip(files["File"], files["Outcome"])) == {"first.json": "loaded", "notes.md": "rejected"}
+    problems = table(at, "Problems")
+    rejected = problems[problems["File"] == "notes.md"].iloc[0]
+    assert rejected["Level"] == "error" and rejected["Line"] == 1 and "not a post-mortem" in rejected["Message"]
+    assert any("other pages show the new data on their next rerun" in c for c in captions(at))
+    # the page reran on the new database: the sidebar filters are there now
+    assert at.sidebar.multiselect(key="flt_team").options == ["payments"]
+    assert captions(at)[0].startswith("As of 2026-11-15.")
+
+
+def test_same_name_replaces_its_rows(on_db, tmp_path):
+    db = tmp_path / "hindsight.duckdb"
+    at = on_db(db)
+    upload(at, ("pm.json", postmortem("PM-UP-2", "First version")))
+    upload(at, ("pm.json", postmortem("PM-UP-2", "First version")))
+    assert metrics(at)["Unchanged"] == "1" and metrics(at)["Loaded"] == "0"
+    upload(at, ("pm.json", postmortem("PM-UP-2", "Second version", severity="P1")))
+    assert metrics(at)["Loaded"] == "1"
+    assert query(db, "SELECT postmortem_id, title, severity FROM postmortems") == [("PM-UP-2", "Second version",
+                                                                                     "P1")]
+    assert scalar(db, "SELECT count(*) FROM actions") == 1
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["pm.json"]
+
+
+def test_file_names_are_sanitised(on_db, tmp_path):
+    db = tmp_path / "data" / "hindsight.duckdb"
+    at = on_db(db)
+    upload(at, ("../../evil.json", postmortem("PM-UP-3", "Path")), (".hidden.json", postmortem("PM-UP-4", "Dot")),
+           ("a\\b:c*?.json", postmortem("PM-UP-5", "Odd")))
+    saved = sorted(p.name for p in (tmp_path / "data" / "uploads").iterdir())
+    assert saved == ["b_c__.json", "evil.json", "hidden.json"]
+    assert not (tmp_path / "evil.json").exists() and not list(tmp_path.glob("*.json"))
+    files = table(at, "Files")
+    assert dict(zip(files["Uploaded as"], files["File"]))["../../evil.json"] == "evil.json"
+    assert set(files["Outcome"]) == {"loaded"}
+    assert scalar(db, "SELECT count(*) FROM postmortems") == 3
+
+
+def test_a_batch_over_the_limit_is_refused(on_db, tmp_path):
+    db = tmp_path / "hindsight.duckdb"
+    at = on_db(db)
+    big = b"x" * (26 * 1024 * 1024)
+    at.file_uploader(key="import-files").set_value([("a.csv", big, "text/csv"), ("b.csv", big, "text/csv")])
+    at.run()
+    assert not at.exception
+    assert "more than the 50 MB one batch may hold" in at.error[0].value
+    assert at.button(key="import-run").disabled
+    assert not db.exists() and not (tmp_path / "uploads").exists()
+
+
+def test_on_the_demo_the_other_pages_see_the_new_data(on_db, demo_db, tmp_path):
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    at = on_db(db, DEMO_CONFIG, page="pages/postmortems.py")
+    assert len(at.dataframe[0].value) == 300
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert captions(at)[0].startswith("As of 2026-11-15. Upload post-mortem exports")
+    upload(at, ("new.json", postmortem("PM-UP-9", "Brand new incident")))
+    assert metrics(at)["Loaded"] == "1"
+    at.switch_page("pages/postmortems.py").run()
+    assert not at.exception
+    rows = at.dataframe[0].value
+    assert len(rows) == 301 and rows.iloc[0]["Id"] == "PM-UP-9"
+
+
+def test_query_params_set_the_filters(app):
+    at = app(page=PAGE, team=["payments"], as_of="2026-10-01").run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="flt_team").value == ["payments"]
+    assert captions(at)[0].startswith("As of 2026-10-01.")
+    assert at.file_uploader(key="import-files")
