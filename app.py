@@ -12,16 +12,16 @@ st.set_page_config(page_title="Hindsight", layout="wide")
 
 PAGES = {
     "Reviews": [
-        st.Page("pages/overview.py", title="Overview", default=True),
-        st.Page("pages/actions.py", title="Actions"),
-        st.Page("pages/causes.py", title="Causes and recurrence"),
-        st.Page("pages/timeliness.py", title="Time to post-mortem"),
-        st.Page("pages/quarterly.py", title="Quarterly trends"),
-        st.Page("pages/escalations.py", title="Escalations"),
+        st.Page("views/overview.py", title="Overview", default=True),
+        st.Page("views/actions.py", title="Actions"),
+        st.Page("views/causes.py", title="Causes and recurrence"),
+        st.Page("views/timeliness.py", title="Time to post-mortem"),
+        st.Page("views/quarterly.py", title="Quarterly trends"),
+        st.Page("views/escalations.py", title="Escalations"),
     ],
     "Data": [
-        st.Page("pages/postmortems.py", title="Post-mortems"),
-        st.Page("pages/import.py", title="Import"),
+        st.Page("views/postmortems.py", title="Post-mortems"),
+        st.Page("views/import.py", title="Import"),
     ],
 }
 

@@ -13,6 +13,9 @@ MULTI = (("team", "teams", "Team"), ("severity", "severities", "Severity"), ("se
          ("cause", "cause_categories", "Cause category"))
 
 
+OWN = {param for param, _, _ in MULTI} | {"from", "to", "as_of"}
+
+
 def _parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
@@ -37,10 +40,11 @@ def sidebar() -> Filters:
     sb.header("Filters")
     chosen = {}
     for param, key, label in MULTI:
-        chosen[key] = tuple(sb.multiselect(label, options[key], key=f"flt_{param}", placeholder="All"))
-    date_from = sb.date_input("Incidents from", key="flt_from", format="YYYY-MM-DD")
-    date_to = sb.date_input("Incidents to", key="flt_to", format="YYYY-MM-DD")
-    as_of = sb.date_input("As of", key="flt_as_of", format="YYYY-MM-DD",
+        chosen[key] = tuple(sb.multiselect(label, options[key], key=f"flt_{param}", placeholder="All",
+                                              persist_state="session"))
+    date_from = sb.date_input("Incidents from", key="flt_from", format="YYYY-MM-DD", persist_state="session")
+    date_to = sb.date_input("Incidents to", key="flt_to", format="YYYY-MM-DD", persist_state="session")
+    as_of = sb.date_input("As of", key="flt_as_of", format="YYYY-MM-DD", persist_state="session",
                           help="The day treated as today: overdue actions, ages, open actions.")
 
     params = {param: list(chosen[key]) for param, key, _ in MULTI if chosen[key]}
@@ -49,7 +53,12 @@ def sidebar() -> Filters:
             params[name] = value.isoformat()
     if as_of and as_of != date.today():
         params["as_of"] = as_of.isoformat()
-    if dict(qp.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()} \
-            or any(isinstance(v, list) and qp.get_all(k) != v for k, v in params.items()):
-        qp.from_dict(params)
+    # Rewrite only the filters' own parameters: pages keep theirs (e.g. ?pm=<id>).
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in params.items()}
+    if {k: qp.get_all(k) for k in qp.keys() if k in OWN} != wanted:
+        for k in OWN - wanted.keys():
+            if k in qp:
+                del qp[k]
+        for k, v in wanted.items():
+            qp[k] = v
     return Filters(date_from=date_from or None, date_to=date_to or None, as_of=as_of or date.today(), **chosen)

@@ -78,33 +78,12 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
-def _navigation_only(monkeypatch):
-    """Run app.py the way a live server does once st.navigation has run.
-
-    A live server treats a `pages/` folder as an old-style multipage app only until the entrypoint
-    calls st.navigation. AppTest starts every run afresh, sees `pages/`, and would rerun the last
-    page without the entrypoint (so without the sidebar filters). Running the entrypoint itself,
-    as the server then does, keeps the test faithful to production."""
-    import types
-
-    from streamlit.runtime.scriptrunner import script_runner
-
-    def entrypoint(main_script_path: str) -> None:
-        module = types.ModuleType("__main__")
-        module.__file__ = main_script_path
-        code = compile(Path(main_script_path).read_text(encoding="utf-8"), main_script_path, "exec")
-        exec(code, module.__dict__)
-
-    monkeypatch.setattr(script_runner, "_mpa_v1", entrypoint)
-
-
 @pytest.fixture
 def app(monkeypatch, demo_db):
     """AppTest of the real app.py on the demo database; caches cleared so tests do not leak."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    _navigation_only(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setenv("HINDSIGHT_DB", str(demo_db))
@@ -129,7 +108,6 @@ def empty_app(monkeypatch, tmp_path):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    _navigation_only(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setenv("HINDSIGHT_DB", str(tmp_path / "missing.duckdb"))

@@ -92,10 +92,12 @@ def shots(tmp_path_factory) -> Path:
 def _settle(page) -> None:
     """Wait until the app has finished its run: title drawn, no spinner, no running status."""
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
+    page.wait_for_timeout(300)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
-        " !document.querySelector('[data-testid=\"stSpinner\"]')", timeout=60_000)
-    page.wait_for_timeout(500)
+        " !document.querySelector('[data-testid=\"stSpinner\"]') &&"
+        " !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
+    page.wait_for_timeout(700)
 
 
 @pytest.mark.parametrize("path", list(PAGES))

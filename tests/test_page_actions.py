@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-PAGE = "pages/actions.py"
+PAGE = "views/actions.py"
 
 
 @pytest.fixture

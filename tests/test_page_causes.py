@@ -9,7 +9,7 @@ PM-2026-028, PM-2026-034); the code chain (3) and the tools chain (3) are patter
 not. Of the 5, two came back after every action of the previous incident was done. Its quarters have
 3, 2, 3 and 1 incidents: all below the small sample of 5."""
 
-PAGE = "pages/causes.py"
+PAGE = "views/causes.py"
 
 
 def captions(at) -> list[str]:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-PAGE = "pages/escalations.py"
+PAGE = "views/escalations.py"
 SECTIONS = ["Management", "Architecture review", "Cross-team", "Block deployments"]
 # Ids of Markdown files without an id end with a hash of their path: compare their stems only.
 PATTERN = ["2026-08-24-service-mesh-errors-", "PM-2026-089", "2026-11-05-service-mesh-latency-"]

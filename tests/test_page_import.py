@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from conftest import AS_OF, DEMO_CONFIG, ROOT, _navigation_only, query, scalar
+from conftest import AS_OF, DEMO_CONFIG, ROOT, query, scalar
 
-PAGE = "pages/import.py"
+PAGE = "views/import.py"
 
 
 def postmortem(pid: str, title: str, **extra) -> bytes:
@@ -54,7 +54,6 @@ def on_db(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     def make(db, config=None, page=PAGE):
-        _navigation_only(monkeypatch)
         st.cache_data.clear()
         st.cache_resource.clear()
         monkeypatch.setenv("HINDSIGHT_DB", str(db))
@@ -148,14 +147,14 @@ def test_a_batch_over_the_limit_is_refused(on_db, tmp_path):
 def test_on_the_demo_the_other_pages_see_the_new_data(on_db, demo_db, tmp_path):
     db = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_db, db)
-    at = on_db(db, DEMO_CONFIG, page="pages/postmortems.py")
+    at = on_db(db, DEMO_CONFIG, page="views/postmortems.py")
     assert len(at.dataframe[0].value) == 300
     at.switch_page(PAGE).run()
     assert not at.exception
     assert captions(at)[0].startswith("As of 2026-11-15. Upload post-mortem exports")
     upload(at, ("new.json", postmortem("PM-UP-9", "Brand new incident")))
     assert metrics(at)["Loaded"] == "1"
-    at.switch_page("pages/postmortems.py").run()
+    at.switch_page("views/postmortems.py").run()
     assert not at.exception
     rows = at.dataframe[0].value
     assert len(rows) == 301 and rows.iloc[0]["Id"] == "PM-UP-9"

@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from conftest import AS_OF, ROOT, _navigation_only
+from conftest import AS_OF, ROOT
 from pipeline import ingest
 from pipeline.config import load_config
 
-PAGE = "pages/postmortems.py"
+PAGE = "views/postmortems.py"
 PM = "PM-2026-077"
 
 
@@ -99,8 +99,6 @@ def _assert_detail_of_pm_2026_077(at):
     assert "Deployment of v2.6.5 to production" in hover
 
 
-@pytest.mark.xfail(strict=True, reason="dashboard/filters.py rewrites every query parameter to the filters' own "
-                                       "before the page runs, which drops `pm`; see the hand-back note")
 def test_pm_query_parameter_opens_the_detail(app):
     at = app(page=PAGE, pm=PM).run()
     _assert_detail_of_pm_2026_077(at)
@@ -168,7 +166,6 @@ def hostile(monkeypatch, tmp_path):
     result = ingest.run([path], db, load_config(None), workers=1)
     assert result.loaded and not result.rejected
 
-    _navigation_only(monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setenv("HINDSIGHT_DB", str(db))

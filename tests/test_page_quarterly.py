@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-PAGE = "pages/quarterly.py"
+PAGE = "views/quarterly.py"
 QUARTERS = ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3",
             "2026-Q4"]
 SMALL_MULTIPLES = ["chart-q-incidents", "chart-q-resolve", "chart-q-recurrence", "chart-q-completion",

@@ -13,7 +13,7 @@ Hand-checked numbers:
 
 import json
 
-PAGE = "pages/timeliness.py"
+PAGE = "views/timeliness.py"
 MISSING = ["INC-2024-0006", "INC-2024-0016", "INC-2025-0002", "INC-2025-0043", "INC-2025-0073", "INC-2026-0011",
            "INC-2026-0060"]
 

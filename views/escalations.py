@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import data, ui
 
-POSTMORTEMS_PAGE = "pages/postmortems.py"
+POSTMORTEMS_PAGE = "views/postmortems.py"
 
 f = st.session_state["filters"]
 settings = data.current_settings()
