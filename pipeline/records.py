@@ -241,7 +241,9 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
         if isinstance(raw, dict):
             q, a = _text(raw.get("question") or raw.get("why")), _text(raw.get("answer") or raw.get("because"))
         else:
-            q, a = None, _text(raw)
+            # "Why was the pool saturated? → the export ran 50k queries", as the template writes them
+            q, _, a = (_text(raw) or "").partition("→")
+            q, a = (q.strip() or None, a.strip()) if a else (None, q.strip())
         if a or q:
             pm.whys.append((q, a or ""))
     for kind, key in (("lesson", "lessons"), ("went_well", "went_well"), ("to_improve", "to_improve")):
