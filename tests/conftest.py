@@ -121,3 +121,24 @@ def empty_app(monkeypatch, tmp_path):
         return at
 
     return make
+
+
+def captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """What a page hands to st.download_button, by file name (AppTest keeps no media files)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files

@@ -7,29 +7,13 @@ import base64
 import json
 
 import numpy as np
-import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from conftest import captions
 
 PAGE = "views/actions.py"
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """What the page hands to st.download_button, by file name (AppTest keeps no media files)."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
 
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            files[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return files
-
-
-def captions(at) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def metrics(at) -> dict[str, str]:

@@ -8,8 +8,8 @@ import base64
 import json
 
 import numpy as np
-import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from conftest import captions
 
 PAGE = "views/quarterly.py"
 QUARTERS = ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3",
@@ -18,23 +18,7 @@ SMALL_MULTIPLES = ["chart-q-incidents", "chart-q-resolve", "chart-q-recurrence",
                    "chart-q-on-time", "chart-q-postmortem"]
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """What the page hands to st.download_button, by file name (AppTest keeps no media files)."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
 
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            files[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return files
-
-
-def captions(at) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def chart(at, key: str) -> dict:
