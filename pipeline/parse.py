@@ -28,9 +28,12 @@ def sha256(data: bytes) -> str:
 
 
 def fallback_id(source_path: str, n: int | None = None) -> str:
-    """Stable id for a post-mortem that names none: the file name plus a hash of its path."""
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(source_path).stem).strip("-").lower()[:60] or "pm"
-    digest = hashlib.sha1(source_path.encode()).hexdigest()[:6]
+    """Stable id for a post-mortem that names none: the file name plus a hash of its last three path
+    parts, so two files of one name in different folders differ, while the same corpus checked out or
+    copied elsewhere keeps its ids (a hash of the absolute path would not)."""
+    path = Path(source_path)
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", path.stem).strip("-").lower()[:60] or "pm"
+    digest = hashlib.sha1("/".join(path.parts[-3:]).encode()).hexdigest()[:6]
     return f"{stem}-{digest}" + (f"-{n}" if n else "")
 
 
