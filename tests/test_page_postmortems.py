@@ -83,8 +83,9 @@ def _assert_detail_of_pm_2026_077(at):
     assert metrics["Lost transactions"] == "1,330" and metrics["Time to resolve"] == "29 min"
     assert metrics["Time to detect"] == "4 min" and metrics["Estimated cost"] == "–"
     whys = table(at, "5 whys")
-    assert len(whys) == 5  # written "question → answer" in the JSON: stored whole, as the answer
-    assert whys.iloc[0]["Because"].startswith("Why was refund-worker failing? → The database connection pool")
+    assert len(whys) == 5  # written "question → answer" in the JSON: split into both columns
+    assert whys.iloc[0]["Because"] == "The database connection pool was saturated."
+    assert whys.columns[1] != "Because" and whys.iloc[0, 1] == "Why was refund-worker failing?"
     actions = table(at, "Actions")
     assert list(actions["Status"]) == ["done", "done", "todo"]
     assert list(actions["Action"])[0] == "Update the refund-worker runbook"
