@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The seed and corpora ship beside the repository (as CI lays them out); HINDSIGHT_SHARED points elsewhere.
+SHARED = Path(os.environ.get("HINDSIGHT_SHARED") or ROOT.parent / "shared")
 SEED = SHARED / "seed" / "000_dfd7598b3d6ce04a.txt"
 MYBINDER = SHARED / "corpora" / "mybinder-incident-reports"
 
@@ -142,3 +144,45 @@ def downloads(monkeypatch):
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
     return files
+
+
+def chart(at, key: str) -> dict:
+    """The Plotly figure (as JSON) of the AppTest chart with this key."""
+    import json
+
+    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert len(found) == 1, key
+    return json.loads(found[0].proto.spec)
+
+
+def values(array) -> list:
+    """A trace's array: Plotly writes numeric arrays as {"dtype", "bdata"} (base64)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+@pytest.fixture
+def load_records(cli, db, exports):
+    """Write post-mortem records as exports/pms.json, ingest them with the real CLI, and return a
+    read-only connection to the database (closed after the test)."""
+    import json
+
+    from pipeline.store import connect_readonly
+
+    opened = []
+
+    def load(records):
+        (exports / "pms.json").write_text(json.dumps(records), encoding="utf-8")
+        code, out, err = cli("ingest", exports, "--db", db)
+        assert code == 0, out + err
+        opened.append(connect_readonly(db))
+        return opened[-1]
+
+    yield load
+    for connection in opened:
+        connection.close()

@@ -1,6 +1,5 @@
 """Action metrics on a small fixture whose numbers are worked out by hand (as of 2025-04-01)."""
 
-import json
 from datetime import date
 
 import numpy as np
@@ -8,7 +7,6 @@ import pytest
 
 from analytics import actions
 from analytics.filters import Filters
-from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 4, 1)
 FIXTURE = [
@@ -33,13 +31,8 @@ FIXTURE = [
 
 
 @pytest.fixture
-def con(cli, db, exports):
-    (exports / "pms.json").write_text(json.dumps(FIXTURE), encoding="utf-8")
-    code, out, _ = cli("ingest", exports, "--db", db)
-    assert code == 0, out
-    connection = connect_readonly(db)
-    yield connection
-    connection.close()
+def con(load_records):
+    return load_records(FIXTURE)
 
 
 def test_summary(con):

@@ -10,7 +10,6 @@
   03-10 (done), a medium one due 02-01, and of S-2 (team pay2) due 03-25 (blocked).
 """
 
-import json
 from datetime import date
 
 import pandas as pd
@@ -19,7 +18,6 @@ import pytest
 from analytics import escalations
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 4, 1)
 
@@ -67,13 +65,8 @@ RECORDS = [
 
 
 @pytest.fixture
-def con(cli, db, exports):
-    (exports / "pms.json").write_text(json.dumps(RECORDS), encoding="utf-8")
-    code, out, err = cli("ingest", exports, "--db", db)
-    assert code == 0, out + err
-    connection = connect_readonly(db)
-    yield connection
-    connection.close()
+def con(load_records):
+    return load_records(RECORDS)
 
 
 def run(con, as_of=AS_OF, settings=None, **filters):

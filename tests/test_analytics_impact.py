@@ -1,6 +1,5 @@
 """Impact totals on a small fixture whose numbers are worked out by hand."""
 
-import json
 from datetime import date
 
 import pandas as pd
@@ -8,7 +7,6 @@ import pytest
 
 from analytics import impact
 from analytics.filters import Filters
-from pipeline.store import connect_readonly
 
 FIXTURE = [
     {"id": "I-1", "title": "t", "team": "a", "severity": "P1", "service": "api", "incident_date": "2025-01-06",
@@ -26,13 +24,8 @@ SUMS = ["users_affected", "failed_requests", "lost_transactions", "estimated_cos
 
 
 @pytest.fixture
-def con(cli, db, exports):
-    (exports / "pms.json").write_text(json.dumps(FIXTURE), encoding="utf-8")
-    code, out, err = cli("ingest", exports, "--db", db)
-    assert code == 0, out + err
-    connection = connect_readonly(db)
-    yield connection
-    connection.close()
+def con(load_records):
+    return load_records(FIXTURE)
 
 
 def values(row, columns):

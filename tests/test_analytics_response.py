@@ -1,6 +1,5 @@
 """Response times on a small fixture whose numbers are worked out by hand."""
 
-import json
 from datetime import date
 
 import pytest
@@ -8,7 +7,6 @@ import pytest
 from analytics import response
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.store import connect_readonly
 
 
 def pm(pid, severity, team, day, **minutes):
@@ -27,13 +25,8 @@ FIXTURE = [
 
 
 @pytest.fixture
-def con(cli, db, exports):
-    (exports / "pms.json").write_text(json.dumps(FIXTURE), encoding="utf-8")
-    code, out, err = cli("ingest", exports, "--db", db)
-    assert code == 0, out + err
-    connection = connect_readonly(db)
-    yield connection
-    connection.close()
+def con(load_records):
+    return load_records(FIXTURE)
 
 
 def stats(table, metric, group="all"):

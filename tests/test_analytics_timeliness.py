@@ -1,6 +1,5 @@
 """Time to post-mortem on a small fixture whose numbers are worked out by hand (as of Monday 2025-03-03)."""
 
-import json
 from datetime import date
 
 import numpy as np
@@ -9,7 +8,6 @@ import pytest
 from analytics import timeliness
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 3, 3)  # a Monday
 
@@ -45,13 +43,8 @@ FIXTURE = [
 
 
 @pytest.fixture
-def con(cli, db, exports):
-    (exports / "pms.json").write_text(json.dumps(FIXTURE), encoding="utf-8")
-    code, out, err = cli("ingest", exports, "--db", db)
-    assert code == 0, out + err
-    connection = connect_readonly(db)
-    yield connection
-    connection.close()
+def con(load_records):
+    return load_records(FIXTURE)
 
 
 def test_distribution_days_and_business_days(con):

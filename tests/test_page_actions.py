@@ -3,35 +3,15 @@
 The hand-checked numbers come from the demo's payments actions (95 not cancelled: 78 done, 7 in progress,
 4 to do, 6 blocked; 14 open past their due date, in 14 incidents with an open action)."""
 
-import base64
-import json
 
-import numpy as np
 
-from conftest import captions
+from conftest import captions, chart, values
 
 PAGE = "views/actions.py"
 
 
-
-
-
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def chart(at, key: str) -> dict:
-    """The Plotly figure (as JSON) of the chart with this key."""
-    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
-    assert len(found) == 1, key
-    return json.loads(found[0].proto.spec)
-
-
-def values(array) -> list:
-    """A trace's array: Plotly writes numeric arrays as {"dtype", "bdata"} (base64)."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 def test_renders_tiles_charts_and_tables(app):

@@ -4,34 +4,15 @@ Hand-checked from the demo: its incidents run from 2024-07 to 2026-11, so 10 qua
 to 2026-Q4 (14 so far); none has fewer than 5 incidents. The payments team has 1, 4, 3, 1, 2, 1, 8, 2, 2, 2
 incidents in those quarters: all but 2026-Q1 are small samples."""
 
-import base64
-import json
 
-import numpy as np
 
-from conftest import captions
+from conftest import captions, chart, values
 
 PAGE = "views/quarterly.py"
 QUARTERS = ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3",
             "2026-Q4"]
 SMALL_MULTIPLES = ["chart-q-incidents", "chart-q-resolve", "chart-q-recurrence", "chart-q-completion",
                    "chart-q-on-time", "chart-q-postmortem"]
-
-
-
-
-
-def chart(at, key: str) -> dict:
-    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
-    assert len(found) == 1, key
-    return json.loads(found[0].proto.spec)
-
-
-def values(array) -> list:
-    """A trace's array: Plotly writes numeric arrays as {"dtype", "bdata"} (base64)."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 def quarterly_table(at):

@@ -11,7 +11,8 @@ Hand-checked numbers:
   INC-2024-0016, INC-2025-0073; P2s longer than 30 min INC-2025-0002 (156 min), INC-2026-0060 (123 min);
   customer impact INC-2025-0043, INC-2026-0011."""
 
-import json
+
+from conftest import chart
 
 PAGE = "views/timeliness.py"
 MISSING = ["INC-2024-0006", "INC-2024-0016", "INC-2025-0002", "INC-2025-0043", "INC-2025-0073", "INC-2026-0011",
@@ -24,13 +25,6 @@ def captions(at) -> list[str]:
 
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def chart(at, key: str) -> dict:
-    """The Plotly figure (as JSON) of the chart with this key."""
-    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
-    assert len(found) == 1, key
-    return json.loads(found[0].proto.spec)
 
 
 def table(at, column: str):
