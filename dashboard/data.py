@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.filters import Filters
 from analytics.settings import Settings
 from pipeline import store
 from pipeline.config import load_config
@@ -91,7 +90,3 @@ def get(name: str, *args, with_settings: bool = False, **kwargs) -> pd.DataFrame
     if with_settings:
         kwargs["settings"] = current_settings()
     return _cached(name, str(db_path()), version(), config_path(), args, tuple(sorted(kwargs.items())))
-
-
-def filters_key(f: Filters) -> Filters:
-    return f

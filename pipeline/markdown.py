@@ -83,7 +83,7 @@ def blocks(text: str, offset: int = 0) -> list[Block]:
             out.append(Block("table", line, rows=rows))
         elif tok.type in ("bullet_list_open", "ordered_list_open") and tok.level == 0:
             close = tok.type.replace("_open", "_close")
-            items = []
+            items = []  # code fences quoted inside an item are evidence, not the item's text
             i += 1
             while not (tokens[i].type == close and tokens[i].level == 0):
                 t = tokens[i]
@@ -93,8 +93,6 @@ def blocks(text: str, offset: int = 0) -> list[Block]:
                     content, links = _plain(t)
                     items[-1][0] = (items[-1][0] + "\n" + content).strip()
                     items[-1][2].extend(links)
-                elif t.type == "fence" and items:
-                    pass  # code quoted in a list item is evidence, not the item's text
                 i += 1
             out.append(Block("list", line, rows=[tuple(x) for x in items], info=tok.type[0]))
         i += 1
