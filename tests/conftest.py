@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
@@ -12,10 +11,11 @@ import pytest
 from pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-# The seed and corpora ship beside the repository (as CI lays them out); HINDSIGHT_SHARED points elsewhere.
-SHARED = Path(os.environ.get("HINDSIGHT_SHARED") or ROOT.parent / "shared")
-SEED = SHARED / "seed" / "000_dfd7598b3d6ce04a.txt"
-MYBINDER = SHARED / "corpora" / "mybinder-incident-reports"
+# Vendored inputs (tests/fixtures/README.md): the practice guide exactly as shipped, mojibake included,
+# and the mybinder.org reports with their licence. Nothing outside the clone is read.
+FIXTURES = ROOT / "tests" / "fixtures"
+SEED = FIXTURES / "seed" / "000_dfd7598b3d6ce04a.txt"
+MYBINDER = FIXTURES / "mybinder-incident-reports"
 
 
 @pytest.fixture

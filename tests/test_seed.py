@@ -67,3 +67,11 @@ def test_seed_tracker_rows_wait_for_their_incident(cli, db):
         ("[Titre]", date(2024, 1, 15), 2, "in_progress", date(2024, 1, 22)),
         ("[Titre]", date(2024, 1, 15), 3, "todo", date(2024, 1, 22)),
     ]
+
+
+def test_the_vendored_seed_is_the_file_as_shipped():
+    import hashlib
+
+    digest = hashlib.sha256(SEED.read_bytes()).hexdigest()
+    assert digest == "ea85bf738cea59fca67485b51e8a0c114c59e4a7bda1f5c9968d98d01c70ac5b"
+    assert "am√©lioration" in SEED.read_text(encoding="utf-8")  # still mojibake, as real exports are
