@@ -89,14 +89,18 @@ def shots(tmp_path_factory) -> Path:
     return folder
 
 
+# Generous: a loaded 2-core CI machine can take a minute or more for a page's first run.
+SETTLE_MS = 180_000
+
+
 def _settle(page) -> None:
     """Wait until the app has finished its run: title drawn, no spinner, no running status."""
-    page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=SETTLE_MS)
     page.wait_for_timeout(300)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
         " !document.querySelector('[data-testid=\"stSpinner\"]') &&"
-        " !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
+        " !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=SETTLE_MS)
     page.wait_for_timeout(700)
 
 
