@@ -15,16 +15,21 @@ OPEN = "('todo', 'in_progress', 'blocked')"
 
 def _base(f: Filters) -> tuple[str, dict]:
     """Every action of the kept post-mortems that existed by the as-of date, with flags
-    evaluated on that date. Cancelled actions are kept here and excluded by each metric."""
+    evaluated on that date. Cancelled actions are kept here and excluded by each metric.
+    An unknown status (NULL: a word outside the vocabulary) is open: ``done`` and ``cancelled`` are
+    FALSE for it, never NULL, or every ``NOT done`` / ``NOT cancelled`` would drop the action; its
+    ``status`` reads 'unknown' in the listings."""
     cte, params = pm_cte(f)
     params["as_of"] = f.as_of
     return f"""
         WITH {cte},
         a AS (
-            SELECT a.*, pm.title, pm.team, pm.service, pm.severity, pm.incident_date,
+            SELECT a.* REPLACE (coalesce(a.status, 'unknown') AS status),
+                   pm.title, pm.team, pm.service, pm.severity, pm.incident_date,
                    coalesce(pm.postmortem_date, pm.incident_date) AS opened_on,
-                   (a.status = 'done' AND (a.completed_at IS NULL OR a.completed_at::DATE <= $as_of)) AS done,
-                   (a.status = 'cancelled') AS cancelled,
+                   (a.status IS NOT DISTINCT FROM 'done'
+                    AND (a.completed_at IS NULL OR a.completed_at::DATE <= $as_of)) AS done,
+                   (a.status IS NOT DISTINCT FROM 'cancelled') AS cancelled,
                    (a.due_date IS NOT NULL AND a.due_date <= $as_of) AS due
             FROM actions a JOIN pm USING (postmortem_id)
             WHERE pm.incident_date IS NULL OR pm.incident_date <= $as_of

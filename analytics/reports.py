@@ -71,7 +71,8 @@ def coverage_report(con, f: Filters, s: Settings) -> list[Section]:
                 f"SLA {s.postmortem_sla_business_days} business days"),
         Section("Time to post-mortem by severity", timeliness.summary(con, f, s, by="severity")),
         Section("Time to post-mortem by team", timeliness.summary(con, f, s, by="team")),
-        Section("Waiting for their post-mortem", timeliness.waiting(con, f)),
+        Section("Waiting for their post-mortem", timeliness.waiting(con, f, s),
+                f"overdue: past the SLA of {s.postmortem_sla_business_days} business days"),
     ]
 
 
