@@ -23,7 +23,8 @@ COLUMNS = {
         ("minutes_to_resolve", F), ("users_affected", I), ("failed_requests", I), ("lost_transactions", I),
         ("estimated_cost", F), ("customer_impact", B), ("near_miss", B), ("primary_cause_category", S),
         ("root_cause", S), ("summary", S), ("language", S), ("author", S), ("participants", LS), ("tags", LS),
-        ("source_path", S), ("source_format", S), ("content_sha256", S), ("ingested_at", TS)],
+        ("source_path", S), ("source_format", S), ("content_sha256", S), ("ingested_at", TS),
+        ("readers_known", B)],
     "actions": [
         ("action_id", S), ("postmortem_id", S), ("position", I), ("description", S), ("owner", S),
         ("due_date", D), ("priority", S), ("status", S), ("ticket", S), ("completed_at", TS),
@@ -139,7 +140,8 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
                 pm.minutes_to_detect, pm.minutes_to_acknowledge, pm.minutes_to_mitigate, pm.minutes_to_resolve,
                 pm.users_affected, pm.failed_requests, pm.lost_transactions, pm.estimated_cost,
                 pm.customer_impact, pm.near_miss, primary, pm.root_cause, pm.summary, pm.language, pm.author,
-                pm.participants, pm.tags, f.source_path, f.source_format, f.content_sha256, now))
+                pm.participants, pm.tags, f.source_path, f.source_format, f.content_sha256, now,
+                pm.readers_known))
             stats.postmortems += 1
             pid = pm.postmortem_id
             primary_done = False

@@ -64,6 +64,11 @@ def _read(rec: Recorder, key: str, raw, parser, what: str):
         return None
 
 
+def _given(raw) -> bool:
+    """The field is there, even as an empty list; absent, null or a blank cell is not given."""
+    return isinstance(raw, (list, tuple)) or not is_blank(raw)
+
+
 def _text(raw) -> str | None:
     if is_blank(raw):
         return None
@@ -225,6 +230,7 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
     pm.recurrence_of = parse_list(r.get("recurrence_of"))
     pm.tags = parse_list(r.get("tags"))
     pm.readers = parse_list(r.get("readers"))
+    pm.readers_known = _given(r.get("readers"))
 
     actions = r.get("actions") or []
     if not isinstance(actions, list):
