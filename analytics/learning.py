@@ -34,10 +34,19 @@ def _members(settings: Settings) -> dict:
     return {"m_team": [t for t, _ in pairs], "m_member": [m for _, m in pairs]}
 
 
-def _base(f: Filters, settings: Settings | None) -> tuple[str, dict]:
+def _readers_known(con: duckdb.DuckDBPyConnection) -> str:
+    """The readers_known column; on a file written before it existed (not ingested since, so not
+    upgraded yet), the same guess the upgrade makes: a post-mortem with a reader gave the field."""
+    has = frame(con, "SELECT count(*) AS n FROM duckdb_columns() WHERE table_name = 'postmortems' "
+                     "AND column_name = 'readers_known' AND database_name = current_database()").iloc[0]["n"]
+    return "pm.readers_known" if has else "pm.postmortem_id IN (SELECT postmortem_id FROM readers)"
+
+
+def _base(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
     """`k`: one row per kept post-mortem with members (NULL when its team has no member list),
     readers_in_team, readers_known, measured (both known) and quarter; `d`: the measured ones."""
     settings = settings or Settings()
+    known = _readers_known(con)
     cte, params = pm_cte(f)
     params.update(_members(settings))
     quarter = quarter_expr("pm.incident_date", settings.fiscal_year_start_month)
@@ -48,11 +57,11 @@ def _base(f: Filters, settings: Settings | None) -> tuple[str, dict]:
         r AS (SELECT DISTINCT postmortem_id, lower(trim(ltrim(trim(reader), '@'))) AS member FROM readers),
         k AS (
             SELECT pm.postmortem_id, pm.title, pm.team, s.members,
-                   coalesce(pm.readers_known, FALSE) AS readers_known,
+                   coalesce({known}, FALSE) AS readers_known,
                    CASE WHEN pm.incident_date IS NOT NULL THEN {quarter} END AS quarter,
                    (SELECT count(*) FROM r JOIN m ON m.member = r.member
                     WHERE r.postmortem_id = pm.postmortem_id AND m.team_key = s.team_key) AS readers_in_team,
-                   s.members IS NOT NULL AND coalesce(pm.readers_known, FALSE) AS measured
+                   s.members IS NOT NULL AND coalesce({known}, FALSE) AS measured
             FROM pm LEFT JOIN sizes s ON s.team_key = lower(trim(pm.team))
         ),
         d AS (SELECT * FROM k WHERE measured)""", params
@@ -61,7 +70,7 @@ def _base(f: Filters, settings: Settings | None) -> tuple[str, dict]:
 def per_postmortem(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """postmortem_id, title, team, members, readers_in_team, share (= readers_in_team / members), for the
     measured post-mortems (their team has a member list and they have reader data); lowest share first."""
-    base, params = _base(f, settings)
+    base, params = _base(con, f, settings)
     return frame(con, f"""{base}
         SELECT postmortem_id, title, team, members, readers_in_team, readers_in_team / members AS share
         FROM d ORDER BY share, postmortem_id""", params)
@@ -84,13 +93,13 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     dissemination_rate (pooled: member_reads / member_slots), median_share (of the per-post-mortem
     shares), no_reader_data (a configured team but no readers field), excluded (kept post-mortems whose
     team has no member list) and total (every kept post-mortem: postmortems + no_reader_data + excluded)."""
-    base, params = _base(f, settings)
+    base, params = _base(con, f, settings)
     return frame(con, f"{base} SELECT {STATS} FROM k", params)
 
 
 def by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """The summary's columns per quarter of the incident date (fiscal with
     settings.fiscal_year_start_month); post-mortems with no incident date are in no quarter."""
-    base, params = _base(f, settings)
+    base, params = _base(con, f, settings)
     return frame(con, f"{base} SELECT quarter, {STATS} FROM k WHERE quarter IS NOT NULL GROUP BY 1 ORDER BY 1",
                  params)

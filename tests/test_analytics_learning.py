@@ -163,13 +163,20 @@ def test_a_database_from_before_readers_known_is_upgraded(cli, db, exports):
     reader are known to have had the field, the others are taken as without it."""
     import duckdb
 
-    records = [{"id": "O-1", "title": "a", "incident_date": "2025-01-01", "readers": ["x"]},
-               {"id": "O-2", "title": "b", "incident_date": "2025-01-01", "readers": []}]
+    records = [{"id": "O-1", "title": "a", "team": "t", "incident_date": "2025-01-01", "readers": ["x"]},
+               {"id": "O-2", "title": "b", "team": "t", "incident_date": "2025-01-01", "readers": []}]
     (exports / "pms.json").write_text(json.dumps(records), encoding="utf-8")
     assert cli("ingest", exports, "--db", db)[0] == 0
     con = duckdb.connect(str(db))
     con.execute("ALTER TABLE postmortems DROP COLUMN readers_known")  # as an older release wrote it
     con.close()
+    # the dashboard reads it before any ingest: the same guess, no error
+    old = connect_readonly(db)
+    try:
+        row = learning.summary(old, Filters(), Settings(teams={"t": ["x"]})).iloc[0]
+    finally:
+        old.close()
+    assert (row["postmortems"], row["member_reads"], row["no_reader_data"], row["total"]) == (1, 1, 1, 2)
     code, out, err = cli("ingest", exports, "--db", db)  # nothing changed: no row is rewritten
     assert code == 0 and "1 unchanged" in out, out + err
     # O-2's empty list cannot be told from no field once loaded: the best guess is "unknown"
