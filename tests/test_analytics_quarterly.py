@@ -67,11 +67,31 @@ def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):
     assert "| 1 | Add &lt;b&gt;retries&lt;/b&gt; \\| safely | @x | 08/01 | todo | - |" in html
 
 
-def test_review_needs_a_quarter(cli, db_loaded, tmp_path):
+def test_review_needs_a_file_and_a_real_quarter(cli, db_loaded, tmp_path):
     code, _, err = cli("report", "review", "--quarter", "2025-Q5", "--out", tmp_path / "r.html", "--db", db_loaded)
     assert code == 2 and "'2025-Q5' is not a quarter" in err
     code, _, err = cli("report", "review", "--db", db_loaded)
-    assert code == 2 and "--quarter" in err
+    assert code == 2 and "--out" in err
+
+
+def test_review_defaults_to_the_last_complete_quarter(cli, db_loaded, tmp_path):
+    # 2025-10-01 is the first day of 2025-Q4: Q4 is partial, Q3 the last complete quarter
+    out = tmp_path / "review.html"
+    code, stdout, err = cli("report", "review", "--out", out, "--db", db_loaded, "--as-of", "2025-10-01")
+    assert code == 0, err
+    assert "Wrote the 2025-Q3 review pack" in stdout
+    page = out.read_text(encoding="utf-8")
+    assert "<h1>Post-mortem review 2025-Q3</h1>" in page and "is partial" not in page
+    # the four effectiveness metrics, against 2025-Q2 (no incident: no previous value, no change)
+    for metric in ("Actions closed on time", "Recurrence rate", "Time to post-mortem (median)",
+                   "Learning dissemination"):
+        assert f"<td>{metric}</td>" in page
+    code, stdout, err = cli("report", "review", "--quarter", "2025q4", "--out", out, "--db", db_loaded,
+                            "--as-of", "2025-10-01")
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert "<h1>Post-mortem review 2025-Q4 (partial)</h1>" in page
+    assert "<strong>2025-Q4 is partial</strong>: it is not over on 2025-10-01" in page
 
 
 @pytest.mark.parametrize("kind", ["quarterly", "actions", "recurrence", "escalations", "coverage"])
