@@ -124,8 +124,12 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
         p = Problem(level, message, line)
         f.problems.append(p)
 
+    guard = DuplicateGuard(con)
+    accepted = [f for f in accepted if not guard.skip_copied_file(f, problem)]
     for f in accepted:
         for pm in f.postmortems:
+            if guard.skip_copied_postmortem(f, pm, problem):
+                continue
             owner = taken_pm.get(pm.postmortem_id)
             if owner is not None:
                 problem(f, "error", f"post-mortem id '{pm.postmortem_id}' is already loaded from {owner}; "
@@ -185,6 +189,54 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
     insert(con, "action_status_history", history)
     derive_action_status(con)
     return stats
+
+
+def _copy_key(title, day, team) -> tuple | None:
+    if not title or day is None:
+        return None
+    return fold(title), day, fold(team or "")
+
+
+class DuplicateGuard:
+    """Never count a post-mortem twice. A file with the bytes of one already loaded (the same export in
+    two folders), or a post-mortem with the title, incident date and team (case and accents ignored) of
+    one from another file or format, is a copy: skipped with a warning naming both files. The one already
+    loaded is kept; within a run, the first in path order. The copy's file is still loaded, not rejected:
+    it just adds nothing. Built after the rows of the changed files are deleted, so a file is never a
+    copy of its own previous version."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.by_hash = dict(con.execute("""
+            SELECT content_sha256, min(source_path) FROM source_files
+            WHERE status = 'loaded' AND source_path IN (SELECT source_path FROM postmortems
+                  UNION SELECT source_path FROM actions UNION SELECT source_path FROM incidents)
+            GROUP BY 1""").fetchall())
+        self.by_key: dict[tuple, tuple[str, str]] = {}
+        for pid, title, day, team, path in con.execute(
+                "SELECT postmortem_id, title, incident_date, team, source_path FROM postmortems "
+                "ORDER BY source_path, postmortem_id").fetchall():
+            key = _copy_key(title, day, team)
+            if key:
+                self.by_key.setdefault(key, (pid, path))
+
+    def skip_copied_file(self, f: ParsedFile, problem) -> bool:
+        original = self.by_hash.setdefault(f.content_sha256, f.source_path)
+        if original == f.source_path:
+            return False
+        problem(f, "warning", f"duplicate: the same content as {original}, which is loaded; this copy adds "
+                "nothing, so nothing in it is counted twice")
+        return True
+
+    def skip_copied_postmortem(self, f: ParsedFile, pm, problem) -> bool:
+        key = _copy_key(pm.title, pm.incident_date, pm.team)
+        if key is None:
+            return False
+        pid, path = self.by_key.setdefault(key, (pm.postmortem_id, f.source_path))
+        if path == f.source_path:
+            return False
+        problem(f, "warning", f"duplicate: post-mortem '{pm.postmortem_id}' has the title, incident date and team "
+                f"of '{pid}' from {path}, which is loaded; skipped with its actions, so it is counted once")
+        return True
 
 
 def _add_action(rows, taken_action, f, pid, a, observe, first_seen, problem, stats, line=None):
