@@ -185,10 +185,35 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
 
     for table in ("postmortems", "actions", "incidents", *PM_CHILDREN):
         insert(con, table, rows[table])
+    warn_forward_links(con, {f.source_path: f for f in accepted}, problem)
     _tracker_updates(con, accepted, observe, problem, stats)
     insert(con, "action_status_history", history)
     derive_action_status(con)
     return stats
+
+
+def warn_forward_links(con: duckdb.DuckDBPyConnection, files: dict[str, ParsedFile], problem) -> None:
+    """A recurrence link points to an earlier incident; one to a later incident is a data error, which
+    analytics.recurrence ignores. Warn about every such link this run makes or completes (its source or
+    its target loaded now), on the file of the source when it is loaded now, else of the target. "Later"
+    is recurrence's order: incident date, a known start before an unknown one, then the id."""
+    rows = con.execute("""
+        WITH o AS (
+            SELECT postmortem_id, incident_date, source_path,
+                   row_number() OVER (ORDER BY incident_date, started_at NULLS LAST, postmortem_id) AS seq
+            FROM postmortems WHERE incident_date IS NOT NULL
+        )
+        SELECT DISTINCT l.postmortem_id, s.incident_date, l.recurrence_of, t.incident_date, s.source_path,
+               t.source_path
+        FROM recurrence_links l JOIN o s USING (postmortem_id) JOIN o t ON t.postmortem_id = l.recurrence_of
+        WHERE t.seq > s.seq AND (s.source_path IN (SELECT source_path FROM _changed)
+                                 OR t.source_path IN (SELECT source_path FROM _changed))
+        ORDER BY 1, 3""").fetchall()
+    for src, src_day, target, target_day, src_path, target_path in rows:
+        f = files.get(src_path) or files.get(target_path)
+        if f is not None:
+            problem(f, "warning", f"recurrence link from '{src}' ({src_day}) to '{target}' ({target_day}), which "
+                    "happened later: ignored (a recurrence points to an earlier incident)")
 
 
 def _copy_key(title, day, team) -> tuple | None:
