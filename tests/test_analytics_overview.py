@@ -134,6 +134,12 @@ def test_small_sample_marks_a_change_when_either_quarter_is_small(con):
         False, True, True, True]
     assert not tiles(con, settings=Settings(teams=TEAMS, small_sample=2))["small_sample"].any()
     assert tiles(con)["small_sample"].all()  # the default 5
+    # from 2025-06-01, 2025-Q2 keeps only P-3 (n = 1 for every metric) while 2025-Q3 keeps its (3, 2, 2, 2):
+    # a change against a quarter of one is small whatever this quarter's n
+    late = tiles(con, Filters(as_of=AS_OF, date_from=date(2025, 6, 1)), Settings(teams=TEAMS, small_sample=2))
+    assert late["previous_n"].tolist() == [1, 1, 1, 1] and late["small_sample"].all()
+    # P-3: C1 on time 1/1, recurs on P-1 (outside the range, still its earlier incident), 2 days, read by 0 of 4
+    assert late["previous"].tolist() == pytest.approx([1.0, 1.0, 2.0, 0.0])
 
 
 def test_filters_narrow_both_quarters(con):
