@@ -70,7 +70,8 @@ def trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None
     table = table.set_index("quarter").reindex(quarter_range(table["quarter"].iloc[0], table["quarter"].iloc[-1]))
     table.index.name = "quarter"
     table = table.reset_index()
-    for column in ("incidents", "p1", "p2", "p3", "p4", "resolve_n", "dissemination_n"):
+    for column in ("incidents", "p1", "p2", "p3", "p4", "resolve_n", "recurring", "actions", "postmortem_n",
+                   "dissemination_n"):  # counts: nothing to count is 0, not unknown
         table[column] = table[column].fillna(0).astype(int)
     for column in TRENDED:
         table[f"{column}_change"] = table[column].astype(float).diff()
