@@ -2,7 +2,8 @@
 
 Hand-checked from the demo: its incidents run from 2024-07 to 2026-11, so 10 quarters, 2024-Q3 (24 incidents)
 to 2026-Q4 (14 so far); none has fewer than 5 incidents. The payments team has 1, 4, 3, 1, 2, 1, 8, 2, 2, 2
-incidents in those quarters: all but 2026-Q1 are small samples."""
+incidents in those quarters: all but 2026-Q1 are small samples.
+The whole-demo numbers are recounted from the raw tables in tests/test_demo_recount.py."""
 
 
 
