@@ -107,3 +107,10 @@ def test_quarterly_report_json_matches_the_function(cli, db_loaded):
     rows = json.loads(out)["Quarterly trends"]
     assert [(r["quarter"], r["incidents"], r["recurrence_rate"]) for r in rows] == [
         ("2025-Q1", 2, 0.0), ("2025-Q2", 0, None), ("2025-Q3", 1, 1.0)]
+    # the four effectiveness metrics together, each with its n; no fixture document gives readers
+    for r in rows:
+        assert {"on_time_rate", "recurrence_rate", "postmortem_days_median", "dissemination_rate",
+                "dissemination_n", "partial"} <= set(r)
+        assert (r["dissemination_n"], r["dissemination_rate"], r["partial"]) == (0, None, False)
+    code, out, _ = cli("report", "quarterly", "--db", db_loaded, "--as-of", "2025-08-15")
+    assert "partial marks a quarter not over on the as-of date (2025-Q3: its numbers are so far)" in out
