@@ -83,18 +83,20 @@ def load(cli, db, exports, records):
     return connect_readonly(db)
 
 
-@pytest.fixture
-def con(cli, db, exports):
-    connection = load(cli, db, exports, MAIN)
+def opened(connection):
+    """A fixture's body: hand the connection to the test, close it after."""
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def con(cli, db, exports):
+    yield from opened(load(cli, db, exports, MAIN))
 
 
 @pytest.fixture
 def edges(cli, db, exports):
-    connection = load(cli, db, exports, EDGES)
-    yield connection
-    connection.close()
+    yield from opened(load(cli, db, exports, EDGES))
 
 
 def by_id(df):
@@ -330,9 +332,7 @@ FORWARD = [
 
 @pytest.fixture
 def forward(cli, db, exports):
-    connection = load(cli, db, exports, FORWARD)
-    yield connection
-    connection.close()
+    yield from opened(load(cli, db, exports, FORWARD))
 
 
 def test_a_link_to_a_later_incident_is_ignored(forward):
