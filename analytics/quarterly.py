@@ -48,7 +48,8 @@ def trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None
     (median, p90, n), recurrence rate, action completion and on-time rates, time to post-mortem (median,
     n), learning dissemination (dissemination_n post-mortems with reader data of the quarter's
     incidents); the change of each from the previous quarter (``<metric>_change``); small_sample where
-    incidents < settings.small_sample; partial where the quarter is not over on the as-of date.
+    incidents < settings.small_sample, change_small_sample where this quarter or the previous one is
+    small; partial where the quarter is not over on the as-of date.
     Incidents after the as-of date had not happened on that day: they are in no quarter."""
     settings = settings or Settings()
     f = dataclasses.replace(f, date_to=min(f.date_to, f.as_of) if f.date_to else f.as_of)
@@ -76,8 +77,9 @@ def trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None
     for column in TRENDED:
         table[f"{column}_change"] = table[column].astype(float).diff()
     table["small_sample"] = table["incidents"] < settings.small_sample
-    table["partial"] = [is_partial(q, f.as_of, settings.fiscal_year_start_month) for q in table["quarter"]]
-    return table
+    # a change is read from two quarters: on a small sample when either is
+    table["change_small_sample"] = table["small_sample"] | table["small_sample"].shift(1, fill_value=False)
+    return with_partial(table, f.as_of, settings.fiscal_year_start_month)
 
 
 def parse_quarter(label: str) -> tuple[int, int]:
@@ -124,6 +126,12 @@ def is_partial(label: str, as_of: date, fiscal_start_month: int = 1) -> bool:
     """A quarter is partial when it has not ended by the as-of date: the quarter holding it, unless it
     is its last day (and any later one). Its numbers are "so far" and will still move."""
     return quarter_bounds(label, fiscal_start_month)[1] > as_of
+
+
+def with_partial(table: pd.DataFrame, as_of: date, fiscal_start_month: int = 1,
+                 column: str = "quarter") -> pd.DataFrame:
+    """``table`` with a ``partial`` column: its quarter (in ``column``) is not over on the as-of date."""
+    return table.assign(partial=[is_partial(q, as_of, fiscal_start_month) for q in table[column]])
 
 
 def last_complete_quarter(as_of: date, fiscal_start_month: int = 1) -> str:

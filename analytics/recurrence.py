@@ -108,16 +108,22 @@ def rate_by_period(con: duckdb.DuckDBPyConnection, f: Filters, settings: Setting
                    period: str = "quarter") -> pd.DataFrame:
     """Per quarter ('2025-Q1', fiscal with settings.fiscal_year_start_month) or month ('2025-01') of the
     incident date: period, incidents, recurring, recurrence_rate = recurring / incidents, small_sample
-    (incidents < settings.small_sample). Incidents with no date are in no period."""
+    (incidents < settings.small_sample), partial (the period is not over on f.as_of). Incidents with no
+    date are in no period."""
+    from analytics.quarterly import with_partial  # analytics.quarterly builds on this module
+
     settings = settings or Settings()
     label = _period(period, settings)
     cte, params = _flags_cte(f, settings)
     params["small"] = int(settings.small_sample)
-    return frame(con, f"""{cte}
+    table = frame(con, f"""{cte}
         SELECT {label} AS period, count(*) AS incidents, count(*) FILTER (WHERE recurs) AS recurring,
                count(*) FILTER (WHERE recurs) / count(*) AS recurrence_rate,
                count(*) < $small AS small_sample
         FROM flags WHERE incident_date IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
+    if period == "month":  # a month is partial until its last day
+        return table.assign(partial=[(pd.Period(m, "M").end_time.date() > f.as_of) for m in table["period"]])
+    return with_partial(table, f.as_of, settings.fiscal_year_start_month, column="period")
 
 
 def overall(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:

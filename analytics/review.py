@@ -139,7 +139,8 @@ def write_review(con, f: Filters, settings: Settings, quarter: str | None, out: 
                      for i, fig in enumerate(figures))
     quarter_cols = ["quarter", "partial", "incidents", "p1", "p2", "p3", "p4", "resolve_n", "resolve_median",
                     "resolve_p90", "recurrence_rate", "completion_rate", "on_time_rate", "postmortem_n",
-                    "postmortem_days_median", "dissemination_n", "dissemination_rate", "small_sample"]
+                    "postmortem_days_median", "dissemination_n", "dissemination_rate", "small_sample",
+                    "change_small_sample"]
     partial_note = (f"<p><strong>{html.escape(quarter)} is partial</strong>: it is not over on {as_of}, so its "
                     "numbers are so far and will still move.</p>" if partial else "")
     parts = [

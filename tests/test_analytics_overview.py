@@ -220,3 +220,18 @@ def test_quarterly_trends_use_the_same_basis_as_the_tiles(con):
         for key, column in columns.items():
             assert t.loc[key, "value"] == pytest.approx(trend.loc[quarter, column]), (quarter, key)
             assert t.loc[key, "change"] == pytest.approx(trend.loc[quarter, f"{column}_change"]), (quarter, key)
+
+
+def test_every_table_by_quarter_marks_the_partial_one(con):
+    from analytics import actions, recurrence
+
+    f = Filters(as_of=AS_OF)
+    for table, column in ((actions.rates_by_quarter(con, f, SETTINGS), "quarter"),
+                          (actions.cohort_completion(con, f, SETTINGS), "quarter"),
+                          (recurrence.rate_by_period(con, f, SETTINGS, "quarter"), "period")):
+        assert dict(zip(table[column], table["partial"])) == {"2025-Q2": False, "2025-Q3": False, "2025-Q4": True}
+    months = recurrence.rate_by_period(con, f, SETTINGS, "month")
+    # October 2025 holds the as-of date; November's P-7 is after it and its month is not over either
+    assert dict(zip(months["period"], months["partial"])) == {
+        "2025-04": False, "2025-05": False, "2025-06": False, "2025-07": False, "2025-08": False, "2025-10": True,
+        "2025-11": True}

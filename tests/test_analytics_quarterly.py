@@ -9,6 +9,7 @@ import pytest
 
 from analytics import quarterly
 from analytics.filters import Filters
+from analytics.settings import Settings
 from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 10, 1)
@@ -49,6 +50,15 @@ def test_trends(db_loaded):
     assert t["incidents_change"].tolist()[1:] == [-2.0, 1.0]
     assert math.isnan(t.loc["2025-Q2", "recurrence_rate_change"])
     assert t["small_sample"].tolist() == [True, True, True]
+    assert t["change_small_sample"].tolist() == [True, True, True]
+    con = connect_readonly(db_loaded)
+    try:
+        one = quarterly.trends(con, Filters(as_of=AS_OF), Settings(small_sample=1))
+    finally:
+        con.close()
+    # 2, 0 and 1 incidents: only the empty 2025-Q2 is small, and with it both changes that involve it
+    assert one["small_sample"].tolist() == [False, True, False]
+    assert one["change_small_sample"].tolist() == [False, True, True]
 
 
 def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):

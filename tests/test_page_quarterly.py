@@ -53,6 +53,8 @@ def test_small_multiples_show_n_and_mark_small_samples(app):
     table = quarterly_table(at)
     assert list(table["Incidents"]) == [1, 4, 3, 1, 2, 1, 8, 2, 2, 2]
     assert list(table["Small sample"]) == [q != "2026-Q1" for q in QUARTERS]
+    # a change involves two quarters: every one here has a small side
+    assert table["Δ on a small sample"].tolist()[1:] == [True] * 9
     line, filled, hollow = chart(at, "chart-q-recurrence")["data"]
     assert line["mode"] == "lines" and list(line["x"]) == QUARTERS
     assert list(filled["x"]) == ["2026-Q1"] and filled["marker"]["symbol"] == "circle"

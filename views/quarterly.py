@@ -47,7 +47,8 @@ partial_note = (f" {', '.join(partial_quarters)} is partial: it is not over on {
 # --- the table ---------------------------------------------------------------------------------------
 st.header("Quarter by quarter")
 COLUMNS = {
-    "quarter": "Quarter", "partial": "Partial", "small_sample": "Small sample", "incidents": "Incidents",
+    "quarter": "Quarter", "partial": "Partial", "small_sample": "Small sample",
+    "change_small_sample": "Δ on a small sample", "incidents": "Incidents",
     "incidents_change": "Δ incidents",
     "p1": "P1", "p2": "P2", "p3": "P3", "p4": "P4",
     "resolve_n": "Resolve n", "resolve_median": "Resolve median (min)",
@@ -76,7 +77,8 @@ st.caption(f"One row per quarter ({len(trend)}). Δ = change from the previous q
            "post-mortems written by then for the days to post-mortem, incidents with a known duration for "
            "time to resolve, post-mortems with reader data (of the quarter's incidents) for learning dissemination. "
            f"Every quarter is measured as of {f.as_of}. Small sample: fewer than {settings.small_sample} incidents "
-           "in the quarter." + partial_note)
+           "in the quarter; Δ on a small sample: in this quarter or the one before, so the change is not a "
+           "trend." + partial_note)
 
 # --- small multiples ---------------------------------------------------------------------------------
 st.header("Trends")
