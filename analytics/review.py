@@ -18,6 +18,10 @@ from analytics.render import _cell, change_text, quarter_label
 from analytics.settings import Settings
 
 QUARTERS_SHOWN = 5
+TREND_COLUMNS = ["quarter", "partial", "incidents", "p1", "p2", "p3", "p4", "resolve_n", "resolve_median",
+                 "resolve_p90", "recurrence_rate", "completion_rate", "on_time_rate", "postmortem_n",
+                 "postmortem_days_median", "dissemination_n", "dissemination_rate", "small_sample",
+                 "change_small_sample"]
 
 
 class QuarterError(ValueError):
@@ -137,10 +141,6 @@ def write_review(con, f: Filters, settings: Settings, quarter: str | None, out: 
     figures = _figures(trend, pareto) if not trend.empty else []
     charts = "".join(fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displayModeBar": False})
                      for i, fig in enumerate(figures))
-    quarter_cols = ["quarter", "partial", "incidents", "p1", "p2", "p3", "p4", "resolve_n", "resolve_median",
-                    "resolve_p90", "recurrence_rate", "completion_rate", "on_time_rate", "postmortem_n",
-                    "postmortem_days_median", "dissemination_n", "dissemination_rate", "small_sample",
-                    "change_small_sample"]
     partial_note = (f"<p><strong>{html.escape(quarter)} is partial</strong>: it is not over on {as_of}, so its "
                     "numbers are so far and will still move.</p>" if partial else "")
     parts = [
@@ -157,7 +157,7 @@ def write_review(con, f: Filters, settings: Settings, quarter: str | None, out: 
         "<h2>Quarterly trends</h2>",
         f"<p>Quarters with fewer than {settings.small_sample} incidents are flagged small_sample; a quarter "
         "not over on the as-of date is flagged partial.</p>",
-        _table(trend[[c for c in quarter_cols if c in trend.columns]] if not trend.empty else trend),
+        _table(trend[[c for c in TREND_COLUMNS if c in trend.columns]] if not trend.empty else trend),
         charts,
         "<h2>Recurrence patterns active this quarter</h2>", _table(pats, "No pattern of recurring incidents."),
         "<h2>Escalations</h2>", _table(esc, "Nothing to escalate."),
