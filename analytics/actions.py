@@ -15,16 +15,21 @@ OPEN = "('todo', 'in_progress', 'blocked')"
 
 def _base(f: Filters) -> tuple[str, dict]:
     """Every action of the kept post-mortems that existed by the as-of date, with flags
-    evaluated on that date. Cancelled actions are kept here and excluded by each metric."""
+    evaluated on that date. Cancelled actions are kept here and excluded by each metric.
+    An unknown status (NULL: a word outside the vocabulary) is open: ``done`` and ``cancelled`` are
+    FALSE for it, never NULL, or every ``NOT done`` / ``NOT cancelled`` would drop the action; its
+    ``status`` reads 'unknown' in the listings."""
     cte, params = pm_cte(f)
     params["as_of"] = f.as_of
     return f"""
         WITH {cte},
         a AS (
-            SELECT a.*, pm.title, pm.team, pm.service, pm.severity, pm.incident_date,
+            SELECT a.* REPLACE (coalesce(a.status, 'unknown') AS status),
+                   pm.title, pm.team, pm.service, pm.severity, pm.incident_date,
                    coalesce(pm.postmortem_date, pm.incident_date) AS opened_on,
-                   (a.status = 'done' AND (a.completed_at IS NULL OR a.completed_at::DATE <= $as_of)) AS done,
-                   (a.status = 'cancelled') AS cancelled,
+                   (a.status IS NOT DISTINCT FROM 'done'
+                    AND (a.completed_at IS NULL OR a.completed_at::DATE <= $as_of)) AS done,
+                   (a.status IS NOT DISTINCT FROM 'cancelled') AS cancelled,
                    (a.due_date IS NOT NULL AND a.due_date <= $as_of) AS due
             FROM actions a JOIN pm USING (postmortem_id)
             WHERE pm.incident_date IS NULL OR pm.incident_date <= $as_of
@@ -127,7 +132,8 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray) -> pd.DataFrame:
 
 def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """For each quarter's incidents: the share of their actions done within N days of the incident,
-    counted over the actions whose N-day window has ended by the as-of date."""
+    counted over the actions whose N-day window has ended by the as-of date; partial marks a quarter not
+    over on that date."""
     settings = settings or Settings()
     base, params = _base(f)
     columns = []
@@ -138,16 +144,24 @@ def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
         columns.append(f"count(*) FILTER (WHERE {window} AND {done_by}) "
                        f"/ nullif(count(*) FILTER (WHERE {window}), 0) AS done_{days}d")
     quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
-    return frame(con, f"""{base}
+    table = frame(con, f"""{base}
         SELECT {quarter} AS quarter, count(*) AS actions, {", ".join(columns)}
         FROM a WHERE NOT cancelled AND incident_date IS NOT NULL
         GROUP BY 1 ORDER BY 1""", params)
+    return _with_partial(table, f, settings)
+
+
+def _with_partial(table: pd.DataFrame, f: Filters, settings: Settings) -> pd.DataFrame:
+    from analytics.quarterly import with_partial  # analytics.quarterly builds on this module
+
+    return with_partial(table, f.as_of, settings.fiscal_year_start_month)
 
 
 def rates_by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
-    """Completion and on-time rates of the actions of each quarter's incidents, as of f.as_of."""
+    """Completion and on-time rates of the actions of each quarter's incidents, as of f.as_of; partial marks
+    a quarter not over on that date."""
     settings = settings or Settings()
     base, params = _base(f)
     quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
-    return frame(con, f"{base} SELECT {quarter} AS quarter, {RATES} FROM a WHERE incident_date IS NOT NULL "
-                      "GROUP BY 1 ORDER BY 1", params)
+    return _with_partial(frame(con, f"{base} SELECT {quarter} AS quarter, {RATES} FROM a "
+                                    "WHERE incident_date IS NOT NULL GROUP BY 1 ORDER BY 1", params), f, settings)

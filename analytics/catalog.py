@@ -39,7 +39,8 @@ def postmortems(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "") ->
                minutes_to_resolve, days_to_postmortem, postmortem_date,
                (SELECT count(*) FROM actions a WHERE a.postmortem_id = pm.postmortem_id) AS actions,
                (SELECT count(*) FROM actions a WHERE a.postmortem_id = pm.postmortem_id
-                   AND a.status NOT IN ('done', 'cancelled')) AS open_actions,
+                   AND a.status IS DISTINCT FROM 'done' AND a.status IS DISTINCT FROM 'cancelled'
+               ) AS open_actions,  -- an unknown status (NULL) is open
                language, source_format
         FROM pm
         WHERE $q = '%%' OR postmortem_id ILIKE $q OR title ILIKE $q OR summary ILIKE $q OR root_cause ILIKE $q
@@ -54,7 +55,8 @@ def detail(con: duckdb.DuckDBPyConnection, postmortem_id: str) -> dict[str, pd.D
                                "WHERE postmortem_id = $id ORDER BY position", p),
         "whys": frame(con, "SELECT position, question, answer FROM whys WHERE postmortem_id = $id "
                            "ORDER BY position", p),
-        "actions": frame(con, "SELECT position, description, owner, due_date, priority, status, ticket, "
+        "actions": frame(con, "SELECT position, description, owner, due_date, priority, "
+                              "coalesce(status, 'unknown') AS status, ticket, "
                               "completed_at, blocked_since FROM actions WHERE postmortem_id = $id "
                               "ORDER BY position", p),
         "learnings": frame(con, "SELECT kind, position, text FROM learnings WHERE postmortem_id = $id "

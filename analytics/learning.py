@@ -6,16 +6,18 @@ and a leading "@" ignored, so "@Alice" in the configuration is "alice" in the re
 the post-mortem's team the same way (case and spaces ignored).
 
 Only post-mortems whose team has a non-empty member list are measured; the others (no team, or a team
-the configuration does not list) are left out, because their denominator is unknown. Readers outside
-the team are not counted (the metric is about the owning team), and participants count only if they
-are also listed as readers."""
+the configuration does not list) are left out, because their denominator is unknown. So are those
+without reader data (the document has no readers field, ``readers_known`` false): nobody knows who read
+them, which is not the same as nobody read them. A readers field given empty is known: nobody read it.
+Readers outside the team are not counted (the metric is about the owning team), and participants count
+only if they are also listed as readers."""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 
-from analytics.base import frame, pm_cte
+from analytics.base import frame, pm_cte, quarter_expr
 from analytics.filters import Filters
 from analytics.settings import Settings
 
@@ -32,43 +34,72 @@ def _members(settings: Settings) -> dict:
     return {"m_team": [t for t, _ in pairs], "m_member": [m for _, m in pairs]}
 
 
-def _base(f: Filters, settings: Settings | None) -> tuple[str, dict]:
-    """`d`: one row per kept post-mortem with a configured team: members, readers_in_team, share."""
+def _readers_known(con: duckdb.DuckDBPyConnection) -> str:
+    """The readers_known column; on a file written before it existed (not ingested since, so not
+    upgraded yet), the same guess the upgrade makes: a post-mortem with a reader gave the field."""
+    has = frame(con, "SELECT count(*) AS n FROM duckdb_columns() WHERE table_name = 'postmortems' "
+                     "AND column_name = 'readers_known' AND database_name = current_database()").iloc[0]["n"]
+    return "pm.readers_known" if has else "pm.postmortem_id IN (SELECT postmortem_id FROM readers)"
+
+
+def _base(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
+    """`k`: one row per kept post-mortem with members (NULL when its team has no member list),
+    readers_in_team, readers_known, measured (both known) and quarter; `d`: the measured ones."""
     settings = settings or Settings()
+    known = _readers_known(con)
     cte, params = pm_cte(f)
     params.update(_members(settings))
+    quarter = quarter_expr("pm.incident_date", settings.fiscal_year_start_month)
     return f"""
         WITH {cte},
         m AS (SELECT unnest($m_team::VARCHAR[]) AS team_key, unnest($m_member::VARCHAR[]) AS member),
         sizes AS (SELECT team_key, count(*) AS members FROM m GROUP BY 1),
         r AS (SELECT DISTINCT postmortem_id, lower(trim(ltrim(trim(reader), '@'))) AS member FROM readers),
-        d AS (
+        k AS (
             SELECT pm.postmortem_id, pm.title, pm.team, s.members,
+                   coalesce({known}, FALSE) AS readers_known,
+                   CASE WHEN pm.incident_date IS NOT NULL THEN {quarter} END AS quarter,
                    (SELECT count(*) FROM r JOIN m ON m.member = r.member
-                    WHERE r.postmortem_id = pm.postmortem_id AND m.team_key = s.team_key) AS readers_in_team
-            FROM pm JOIN sizes s ON s.team_key = lower(trim(pm.team))
-        )""", params
+                    WHERE r.postmortem_id = pm.postmortem_id AND m.team_key = s.team_key) AS readers_in_team,
+                   s.members IS NOT NULL AND coalesce({known}, FALSE) AS measured
+            FROM pm LEFT JOIN sizes s ON s.team_key = lower(trim(pm.team))
+        ),
+        d AS (SELECT * FROM k WHERE measured)""", params
 
 
 def per_postmortem(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """postmortem_id, title, team, members, readers_in_team, share (= readers_in_team / members), for the
-    post-mortems whose team has a member list; lowest share first."""
-    base, params = _base(f, settings)
+    measured post-mortems (their team has a member list and they have reader data); lowest share first."""
+    base, params = _base(con, f, settings)
     return frame(con, f"""{base}
         SELECT postmortem_id, title, team, members, readers_in_team, readers_in_team / members AS share
         FROM d ORDER BY share, postmortem_id""", params)
 
 
+STATS = """
+    count(*) FILTER (WHERE measured) AS postmortems,
+    coalesce(sum(readers_in_team) FILTER (WHERE measured), 0)::BIGINT AS member_reads,
+    coalesce(sum(members) FILTER (WHERE measured), 0)::BIGINT AS member_slots,
+    sum(readers_in_team) FILTER (WHERE measured) / nullif(sum(members) FILTER (WHERE measured), 0)
+        AS dissemination_rate,
+    median(readers_in_team / members) FILTER (WHERE measured) AS median_share,
+    count(*) FILTER (WHERE members IS NOT NULL AND NOT readers_known) AS no_reader_data,
+    count(*) FILTER (WHERE members IS NULL) AS excluded,
+    count(*) AS total"""
+
+
 def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
-    """One row: postmortems (with a configured team), member_reads, member_slots, dissemination_rate
-    (pooled: member_reads / member_slots), median_share (of the per-post-mortem shares), and excluded
-    (kept post-mortems whose team has no member list)."""
-    base, params = _base(f, settings)
-    return frame(con, f"""{base}
-        SELECT count(*) AS postmortems,
-               coalesce(sum(readers_in_team), 0)::BIGINT AS member_reads,
-               coalesce(sum(members), 0)::BIGINT AS member_slots,
-               sum(readers_in_team) / nullif(sum(members), 0) AS dissemination_rate,
-               median(readers_in_team / members) AS median_share,
-               (SELECT count(*) FROM pm) - count(*) AS excluded
-        FROM d""", params)
+    """One row: postmortems (measured: a configured team and reader data), member_reads, member_slots,
+    dissemination_rate (pooled: member_reads / member_slots), median_share (of the per-post-mortem
+    shares), no_reader_data (a configured team but no readers field), excluded (kept post-mortems whose
+    team has no member list) and total (every kept post-mortem: postmortems + no_reader_data + excluded)."""
+    base, params = _base(con, f, settings)
+    return frame(con, f"{base} SELECT {STATS} FROM k", params)
+
+
+def by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """The summary's columns per quarter of the incident date (fiscal with
+    settings.fiscal_year_start_month); post-mortems with no incident date are in no quarter."""
+    base, params = _base(con, f, settings)
+    return frame(con, f"{base} SELECT quarter, {STATS} FROM k WHERE quarter IS NOT NULL GROUP BY 1 ORDER BY 1",
+                 params)

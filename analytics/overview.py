@@ -1,33 +1,37 @@
-"""The Overview page's four tiles: the template's effectiveness metrics for the quarter of the as-of
-date, each with its n and the change from the previous quarter. Composed from the other modules."""
+"""The Overview page's four tiles: the template's effectiveness metrics for one quarter (by default the
+last complete one), each with its n and the change from the previous quarter. Composed from the other
+modules.
+
+One basis for every quarter: its incidents, measured as of the as-of date (f.as_of), as Quarterly trends
+does. The on-time rate only counts actions already due, whose outcome is final once due, so the basis is
+fair to older quarters; and it is the state the review actually sees."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import pandas as pd
 
 from analytics import actions, learning, recurrence, timeliness
 from analytics.filters import Filters
-from analytics.quarterly import quarter_bounds
+from analytics.quarterly import is_partial, last_complete_quarter, previous_quarter, quarter_bounds
 from analytics.settings import Settings
 
-
-def _quarter_of(day: date, fiscal_start_month: int) -> str:
-    shifted_month = (day.month - fiscal_start_month) % 12
-    year = day.year if day.month >= fiscal_start_month else day.year - 1
-    return f"{year}-Q{shifted_month // 3 + 1}"
+COLUMNS = ["key", "metric", "value", "n", "n_total", "previous", "previous_n", "change", "change_unit",
+           "small_sample", "unit", "lower_is_better", "definition", "quarter", "previous_quarter", "partial"]
 
 
-def _window(f: Filters, start: date, end: date, as_of: date) -> Filters:
+def _window(f: Filters, start: date, end: date) -> Filters:
+    """The filters narrowed to the quarter's incidents up to the as-of date; the as-of date is kept."""
     lo = max(start, f.date_from) if f.date_from else start
-    hi = min(end, f.date_to) if f.date_to else end
-    return dataclasses.replace(f, date_from=lo, date_to=hi, as_of=as_of)
+    hi = min(end, f.as_of, f.date_to) if f.date_to else min(end, f.as_of)
+    return dataclasses.replace(f, date_from=lo, date_to=hi)
 
 
-def _values(con, f: Filters, s: Settings) -> dict[str, tuple[float | None, int]]:
+def _values(con, f: Filters, s: Settings) -> dict[str, tuple[float | None, int, int | None]]:
+    """key -> (value, n, n_total): n_total only where a metric leaves some kept post-mortems out."""
     act = actions.summary(con, f).iloc[0]
     rec = recurrence.overall(con, f, s).iloc[0]
     ttp = timeliness.summary(con, f, s).iloc[0]
@@ -37,10 +41,10 @@ def _values(con, f: Filters, s: Settings) -> dict[str, tuple[float | None, int]]
         return None if x is None or pd.isna(x) else float(x)
 
     return {
-        "on_time": (val(act["on_time_rate"]), int(act["due"])),
-        "recurrence": (val(rec["recurrence_rate"]), int(rec["incidents"])),
-        "time_to_postmortem": (val(ttp["median"]), int(ttp["n"])),
-        "dissemination": (val(lrn["dissemination_rate"]), int(lrn["postmortems"])),
+        "on_time": (val(act["on_time_rate"]), int(act["due"]), None),
+        "recurrence": (val(rec["recurrence_rate"]), int(rec["incidents"]), None),
+        "time_to_postmortem": (val(ttp["median"]), int(ttp["n"]), None),
+        "dissemination": (val(lrn["dissemination_rate"]), int(lrn["postmortems"]), int(lrn["total"])),
     }
 
 
@@ -53,24 +57,34 @@ TILES = [
     ("time_to_postmortem", "Time to post-mortem (median)", "days", True,
      "Median calendar days from the incident to its post-mortem."),
     ("dissemination", "Learning dissemination", "share", False,
-     "Share of the owning team's members who read the post-mortem (teams from the configuration)."),
+     "Share of the owning team's members who read the post-mortem (teams from the configuration), over "
+     "the post-mortems with reader data."),
 ]
 
 
-def effectiveness(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
-    """metric, value, n, previous, change, unit, lower_is_better, definition, quarter."""
+def effectiveness(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
+                  quarter: str | None = None) -> pd.DataFrame:
+    """One row per tile: key, metric, value, n, n_total (dissemination: every kept post-mortem, n being
+    those with reader data), previous and previous_n (the quarter before), change (value - previous;
+    shares in points of share, shown as pp, durations in days: change_unit), small_sample (n or
+    previous_n below settings.small_sample: the change is not to be read as a trend), unit,
+    lower_is_better, definition, quarter, previous_quarter, partial (the quarter is not over on the
+    as-of date). ``quarter`` defaults to the last complete quarter."""
     s = settings or Settings()
-    quarter = _quarter_of(f.as_of, s.fiscal_year_start_month)
-    start, end = quarter_bounds(quarter, s.fiscal_year_start_month)
-    prev_end = start - timedelta(days=1)
-    prev_start, _ = quarter_bounds(_quarter_of(prev_end, s.fiscal_year_start_month), s.fiscal_year_start_month)
-    now = _values(con, _window(f, start, min(end, f.as_of), f.as_of), s)
-    before = _values(con, _window(f, prev_start, prev_end, prev_end), s)
+    fiscal = s.fiscal_year_start_month
+    quarter = quarter or last_complete_quarter(f.as_of, fiscal)
+    before_quarter = previous_quarter(quarter)
+    now = _values(con, _window(f, *quarter_bounds(quarter, fiscal)), s)
+    before = _values(con, _window(f, *quarter_bounds(before_quarter, fiscal)), s)
     rows = []
     for key, label, unit, lower, definition in TILES:
-        value, n = now[key]
-        previous, _ = before[key]
+        value, n, n_total = now[key]
+        previous, previous_n, _ = before[key]
         change = value - previous if value is not None and previous is not None else None
-        rows.append({"metric": label, "value": value, "n": n, "previous": previous, "change": change,
-                     "unit": unit, "lower_is_better": lower, "definition": definition, "quarter": quarter})
-    return pd.DataFrame(rows)
+        rows.append({"key": key, "metric": label, "value": value, "n": n, "n_total": n_total,
+                     "previous": previous, "previous_n": previous_n, "change": change,
+                     "change_unit": "pp" if unit == "share" else "days",
+                     "small_sample": min(n, previous_n) < s.small_sample, "unit": unit, "lower_is_better": lower,
+                     "definition": definition, "quarter": quarter, "previous_quarter": before_quarter,
+                     "partial": is_partial(quarter, f.as_of, fiscal)})
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"value": float, "previous": float, "change": float})

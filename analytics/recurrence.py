@@ -10,7 +10,9 @@ same day the one that started first (else the smaller id) is the earlier. Detect
 post-mortem the non-date filters keep (team, severity, service, cause category); the date range then only
 chooses which rows are reported, so an incident just after ``date_from`` still recurs on an earlier one
 before it. Incidents with no service, no primary cause category or no incident date can only recur by
-an explicit link. A link of a post-mortem to itself is ignored.
+an explicit link. A link of a post-mortem to itself is ignored, and so is a link to an incident that
+comes later in that same order (a data error, warned at ingest): the rule holds whatever the order in
+which the files were loaded.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def _flags_cte(f: Filters, settings: Settings | None) -> tuple[str, dict]:
             FROM (SELECT DISTINCT postmortem_id, recurrence_of FROM recurrence_links
                   WHERE recurrence_of <> postmortem_id) l
             LEFT JOIN postmortems t ON t.postmortem_id = l.recurrence_of
+            LEFT JOIN ordered src ON src.postmortem_id = l.postmortem_id
+            LEFT JOIN ordered tgt ON tgt.postmortem_id = l.recurrence_of
+            -- a link to a later incident is a data error (warned at ingest): ignored
+            WHERE NOT coalesce(tgt.seq > src.seq, FALSE)
         ),
         flags AS (
             SELECT k.postmortem_id, k.incident_date, k.service, k.primary_cause_category,
@@ -102,16 +108,22 @@ def rate_by_period(con: duckdb.DuckDBPyConnection, f: Filters, settings: Setting
                    period: str = "quarter") -> pd.DataFrame:
     """Per quarter ('2025-Q1', fiscal with settings.fiscal_year_start_month) or month ('2025-01') of the
     incident date: period, incidents, recurring, recurrence_rate = recurring / incidents, small_sample
-    (incidents < settings.small_sample). Incidents with no date are in no period."""
+    (incidents < settings.small_sample), partial (the period is not over on f.as_of). Incidents with no
+    date are in no period."""
+    from analytics.quarterly import with_partial  # analytics.quarterly builds on this module
+
     settings = settings or Settings()
     label = _period(period, settings)
     cte, params = _flags_cte(f, settings)
     params["small"] = int(settings.small_sample)
-    return frame(con, f"""{cte}
+    table = frame(con, f"""{cte}
         SELECT {label} AS period, count(*) AS incidents, count(*) FILTER (WHERE recurs) AS recurring,
                count(*) FILTER (WHERE recurs) / count(*) AS recurrence_rate,
                count(*) < $small AS small_sample
         FROM flags WHERE incident_date IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
+    if period == "month":  # a month is partial until its last day
+        return table.assign(partial=[(pd.Period(m, "M").end_time.date() > f.as_of) for m in table["period"]])
+    return with_partial(table, f.as_of, settings.fiscal_year_start_month, column="period")
 
 
 def overall(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -135,8 +147,7 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     nodes = frame(con, f"""{cte}
         SELECT postmortem_id, incident_date, service, primary_cause_category, implicit_previous
         FROM flags ORDER BY {ORDER}""", params)
-    explicit = frame(con, "SELECT DISTINCT postmortem_id, recurrence_of FROM recurrence_links "
-                          "WHERE recurrence_of <> postmortem_id")
+    explicit = frame(con, f"{cte} SELECT postmortem_id, recurrence_of FROM links", params)
     rank = {pid: i for i, pid in enumerate(nodes["postmortem_id"])}  # position in the order
     parent = {pid: pid for pid in rank}
 

@@ -36,6 +36,22 @@ def _cell(value) -> str:
     return str(value)
 
 
+def change_text(change, unit: str) -> str:
+    """A quarter-over-quarter change as the review reads it: a share's in percentage points ("-37 pp",
+    never "%", which would read as a relative change), a duration's in days ("+2.5 d"); "" when unknown.
+    The sign is an ASCII hyphen so that a reader (and Streamlit's arrow) sees a negative change."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return ""
+    if unit == "pp":
+        return f"{change * 100:+.0f} pp"
+    return f"{change:+.1f} d"
+
+
+def quarter_label(quarter: str, partial: bool) -> str:
+    """'2026-Q4 (partial)': a quarter still in progress is never shown as if complete."""
+    return f"{quarter} (partial)" if partial else quarter
+
+
 def _json_value(value):
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None

@@ -71,15 +71,21 @@ def coverage_report(con, f: Filters, s: Settings) -> list[Section]:
                 f"SLA {s.postmortem_sla_business_days} business days"),
         Section("Time to post-mortem by severity", timeliness.summary(con, f, s, by="severity")),
         Section("Time to post-mortem by team", timeliness.summary(con, f, s, by="team")),
-        Section("Waiting for their post-mortem", timeliness.waiting(con, f)),
+        Section("Waiting for their post-mortem", timeliness.waiting(con, f, s),
+                f"overdue: past the SLA of {s.postmortem_sla_business_days} business days"),
     ]
 
 
 def quarterly_report(con, f: Filters, s: Settings) -> list[Section]:
     from analytics import quarterly
 
-    return [Section("Quarterly trends", quarterly.trends(con, f, s),
-                    f"small_sample marks quarters with fewer than {s.small_sample} incidents")]
+    table = quarterly.trends(con, f, s)
+    partial = table.loc[table["partial"], "quarter"].tolist() if not table.empty else []
+    return [Section("Quarterly trends", table,
+                    f"every quarter measured as of {f.as_of}; small_sample marks quarters with fewer than "
+                    f"{s.small_sample} incidents; partial marks a quarter not over on the as-of date"
+                    + (f" ({', '.join(partial)}: its numbers are so far)" if partial else "")
+                    + "; dissemination_n counts the post-mortems with reader data")]
 
 
 REPORTS = {

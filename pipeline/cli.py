@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", type=_iso_date, help="incidents on or before (YYYY-MM-DD)")
     report.add_argument("--as-of", type=_iso_date, help="the date treated as today (default: today)")
     report.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
-    report.add_argument("--quarter", help="review: the quarter, e.g. 2025-Q3")
+    report.add_argument("--quarter", help="review: the quarter, e.g. 2025-Q3 (default: the last complete one)")
     report.add_argument("--out", help="review: the HTML file to write")
 
     demo = sub.add_parser("demo", help="write a synthetic demo corpus in every supported format")
@@ -120,15 +120,19 @@ def _report_command(args, parser) -> int:
 def _review(args, con, filters, settings) -> int:
     from analytics.review import QuarterError, write_review
 
-    if not args.quarter or not args.out:
-        print("hindsight: error: report review needs --quarter (e.g. 2025-Q3) and --out FILE.html", file=sys.stderr)
+    from analytics.quarterly import last_complete_quarter
+
+    if not args.out:
+        print("hindsight: error: report review needs --out FILE.html (and --quarter, e.g. 2025-Q3, for another "
+              "quarter than the last complete one)", file=sys.stderr)
         return EXIT_USAGE
+    quarter = args.quarter or last_complete_quarter(filters.as_of, settings.fiscal_year_start_month)
     try:
-        path = write_review(con, filters, settings, args.quarter, Path(args.out))
+        path = write_review(con, filters, settings, quarter, Path(args.out))
     except QuarterError as exc:
         print(f"hindsight: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"Wrote the {args.quarter} review pack to {path}")
+    print(f"Wrote the {quarter} review pack to {path}")
     return EXIT_OK
 
 

@@ -23,7 +23,8 @@ COLUMNS = {
         ("minutes_to_resolve", F), ("users_affected", I), ("failed_requests", I), ("lost_transactions", I),
         ("estimated_cost", F), ("customer_impact", B), ("near_miss", B), ("primary_cause_category", S),
         ("root_cause", S), ("summary", S), ("language", S), ("author", S), ("participants", LS), ("tags", LS),
-        ("source_path", S), ("source_format", S), ("content_sha256", S), ("ingested_at", TS)],
+        ("source_path", S), ("source_format", S), ("content_sha256", S), ("ingested_at", TS),
+        ("readers_known", B)],
     "actions": [
         ("action_id", S), ("postmortem_id", S), ("position", I), ("description", S), ("owner", S),
         ("due_date", D), ("priority", S), ("status", S), ("ticket", S), ("completed_at", TS),
@@ -123,8 +124,12 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
         p = Problem(level, message, line)
         f.problems.append(p)
 
+    guard = DuplicateGuard(con)
+    accepted = [f for f in accepted if not guard.skip_copied_file(f, problem)]
     for f in accepted:
         for pm in f.postmortems:
+            if guard.skip_copied_postmortem(f, pm, problem):
+                continue
             owner = taken_pm.get(pm.postmortem_id)
             if owner is not None:
                 problem(f, "error", f"post-mortem id '{pm.postmortem_id}' is already loaded from {owner}; "
@@ -139,7 +144,8 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
                 pm.minutes_to_detect, pm.minutes_to_acknowledge, pm.minutes_to_mitigate, pm.minutes_to_resolve,
                 pm.users_affected, pm.failed_requests, pm.lost_transactions, pm.estimated_cost,
                 pm.customer_impact, pm.near_miss, primary, pm.root_cause, pm.summary, pm.language, pm.author,
-                pm.participants, pm.tags, f.source_path, f.source_format, f.content_sha256, now))
+                pm.participants, pm.tags, f.source_path, f.source_format, f.content_sha256, now,
+                pm.readers_known))
             stats.postmortems += 1
             pid = pm.postmortem_id
             primary_done = False
@@ -179,10 +185,83 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
 
     for table in ("postmortems", "actions", "incidents", *PM_CHILDREN):
         insert(con, table, rows[table])
+    warn_forward_links(con, {f.source_path: f for f in accepted}, problem)
     _tracker_updates(con, accepted, observe, problem, stats)
     insert(con, "action_status_history", history)
     derive_action_status(con)
     return stats
+
+
+def warn_forward_links(con: duckdb.DuckDBPyConnection, files: dict[str, ParsedFile], problem) -> None:
+    """A recurrence link points to an earlier incident; one to a later incident is a data error, which
+    analytics.recurrence ignores. Warn about every such link this run makes or completes (its source or
+    its target loaded now), on the file of the source when it is loaded now, else of the target. "Later"
+    is recurrence's order: incident date, a known start before an unknown one, then the id."""
+    rows = con.execute("""
+        WITH o AS (
+            SELECT postmortem_id, incident_date, source_path,
+                   row_number() OVER (ORDER BY incident_date, started_at NULLS LAST, postmortem_id) AS seq
+            FROM postmortems WHERE incident_date IS NOT NULL
+        )
+        SELECT DISTINCT l.postmortem_id, s.incident_date, l.recurrence_of, t.incident_date, s.source_path,
+               t.source_path
+        FROM recurrence_links l JOIN o s USING (postmortem_id) JOIN o t ON t.postmortem_id = l.recurrence_of
+        WHERE t.seq > s.seq AND (s.source_path IN (SELECT source_path FROM _changed)
+                                 OR t.source_path IN (SELECT source_path FROM _changed))
+        ORDER BY 1, 3""").fetchall()
+    for src, src_day, target, target_day, src_path, target_path in rows:
+        f = files.get(src_path) or files.get(target_path)
+        if f is not None:
+            problem(f, "warning", f"recurrence link from '{src}' ({src_day}) to '{target}' ({target_day}), which "
+                    "happened later: ignored (a recurrence points to an earlier incident)")
+
+
+def _copy_key(title, day, team) -> tuple | None:
+    if not title or day is None:
+        return None
+    return fold(title), day, fold(team or "")
+
+
+class DuplicateGuard:
+    """Never count a post-mortem twice. A file with the bytes of one already loaded (the same export in
+    two folders), or a post-mortem with the title, incident date and team (case and accents ignored) of
+    one from another file or format, is a copy: skipped with a warning naming both files. The one already
+    loaded is kept; within a run, the first in path order. The copy's file is still loaded, not rejected:
+    it just adds nothing. Built after the rows of the changed files are deleted, so a file is never a
+    copy of its own previous version."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.by_hash = dict(con.execute("""
+            SELECT content_sha256, min(source_path) FROM source_files
+            WHERE status = 'loaded' AND source_path IN (SELECT source_path FROM postmortems
+                  UNION SELECT source_path FROM actions UNION SELECT source_path FROM incidents)
+            GROUP BY 1""").fetchall())
+        self.by_key: dict[tuple, tuple[str, str]] = {}
+        for pid, title, day, team, path in con.execute(
+                "SELECT postmortem_id, title, incident_date, team, source_path FROM postmortems "
+                "ORDER BY source_path, postmortem_id").fetchall():
+            key = _copy_key(title, day, team)
+            if key:
+                self.by_key.setdefault(key, (pid, path))
+
+    def skip_copied_file(self, f: ParsedFile, problem) -> bool:
+        original = self.by_hash.setdefault(f.content_sha256, f.source_path)
+        if original == f.source_path:
+            return False
+        problem(f, "warning", f"duplicate: the same content as {original}, which is loaded; this copy adds "
+                "nothing, so nothing in it is counted twice")
+        return True
+
+    def skip_copied_postmortem(self, f: ParsedFile, pm, problem) -> bool:
+        key = _copy_key(pm.title, pm.incident_date, pm.team)
+        if key is None:
+            return False
+        pid, path = self.by_key.setdefault(key, (pm.postmortem_id, f.source_path))
+        if path == f.source_path:
+            return False
+        problem(f, "warning", f"duplicate: post-mortem '{pm.postmortem_id}' has the title, incident date and team "
+                f"of '{pid}' from {path}, which is loaded; skipped with its actions, so it is counted once")
+        return True
 
 
 def _add_action(rows, taken_action, f, pid, a, observe, first_seen, problem, stats, line=None):

@@ -91,6 +91,9 @@ class PostMortem:
     whys: list[tuple[str | None, str]] = field(default_factory=list)  # (question, answer)
     learnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
     language: str | None = None
+    # True when the document gives a readers field, even an empty list: "nobody read it" is then known,
+    # while a document without the field says nothing about its readers.
+    readers_known: bool = False
 
 
 @dataclass

@@ -64,6 +64,11 @@ def _read(rec: Recorder, key: str, raw, parser, what: str):
         return None
 
 
+def _given(raw) -> bool:
+    """The field is there, even as an empty list; absent, null or a blank cell is not given."""
+    return isinstance(raw, (list, tuple)) or not is_blank(raw)
+
+
 def _text(raw) -> str | None:
     if is_blank(raw):
         return None
@@ -136,11 +141,13 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         raw["completed_at"] = status_date
     if status_date and status == "blocked" and is_blank(raw.get("blocked_since")):
         raw["blocked_since"] = status_date
+    due_date = when("due", lambda v: parse_date(v, incident_date))
+    _check_due(due_date, incident_date, rec, where, line)
     return Action(
         position=position,
         description=description,
         owner=owner,
-        due_date=when("due", lambda v: parse_date(v, incident_date)),
+        due_date=due_date,
         priority=priority,
         status=status,
         ticket=ticket,
@@ -148,6 +155,35 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         blocked_since=when("blocked_since", lambda v: parse_timestamp(v, incident_date)),
         action_id=_text(raw.get("action_id")),
     )
+
+
+def _check_due(due: date | None, incident_date: date | None, rec: Recorder, where: str, line) -> None:
+    """A due date before the incident is most likely a wrong year or a day/month swap; kept as written
+    (it drives overdue and escalations), but said."""
+    if due and incident_date and due < incident_date:
+        rec.warn(f"{where}: due date {due} is before the incident date {incident_date}; kept as written "
+                 "(check the year and the day/month order)", line=line)
+
+
+def _check_timezone_crossing(pm: PostMortem, raw_start, utc_offset: float | None, rec: Recorder) -> None:
+    """Times are stored in UTC. When the zone the document writes them in puts the start on another day
+    in UTC (20:00 PST on 31 March is 04:00 UTC on 1 April), the incident may change month or quarter
+    depending on which date one reads: say so, naming both."""
+    offset, written = utc_offset, raw_start
+    if isinstance(written, str) and re.match(r"^\d{4}-\d\d-\d\d[T ]", written.strip()):
+        try:
+            written = datetime.fromisoformat(written.strip().replace("Z", "+00:00"))
+        except ValueError:
+            written = None
+    if isinstance(written, datetime) and written.utcoffset() is not None:  # a zone in the value wins
+        offset = written.utcoffset().total_seconds() / 3600
+    if not offset or pm.started_at is None:
+        return
+    local = pm.started_at + timedelta(hours=offset)
+    if local.date() != pm.started_at.date():
+        rec.warn(f"the incident starts at {local:%Y-%m-%d %H:%M} (UTC{offset:+g}) as written, which is "
+                 f"{pm.started_at:%Y-%m-%d %H:%M} UTC: on {pm.started_at.date()} in UTC, not {local.date()}; "
+                 f"times are stored in UTC and the incident date is {pm.incident_date}", "started_at")
 
 
 def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: str,
@@ -203,6 +239,7 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
     for phase in PHASES:
         col = _phase_col(phase)
         setattr(pm, col, explicit[col] or by_kind.get(phase))
+    _check_timezone_crossing(pm, r.get("started_at") if explicit["started_at"] else None, utc_offset, rec)
     _durations(pm, r, rec)
 
     pm.users_affected = _read(rec, "users_affected", r.get("users_affected"), parse_number, "users affected")
@@ -225,6 +262,7 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
     pm.recurrence_of = parse_list(r.get("recurrence_of"))
     pm.tags = parse_list(r.get("tags"))
     pm.readers = parse_list(r.get("readers"))
+    pm.readers_known = _given(r.get("readers"))
 
     actions = r.get("actions") or []
     if not isinstance(actions, list):

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS postmortems (
     source_path VARCHAR NOT NULL,
     source_format VARCHAR NOT NULL,
     content_sha256 VARCHAR NOT NULL,
-    ingested_at TIMESTAMP NOT NULL
+    ingested_at TIMESTAMP NOT NULL,
+    readers_known BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS actions (
@@ -160,3 +161,9 @@ CREATE TABLE IF NOT EXISTS schema_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+
+-- Added after the first release: a file from then gets the column, and its rows the best guess
+-- (a post-mortem with a reader certainly gave the field; NULL is only ever such an old row).
+ALTER TABLE postmortems ADD COLUMN IF NOT EXISTS readers_known BOOLEAN;
+UPDATE postmortems SET readers_known = postmortem_id IN (SELECT postmortem_id FROM readers)
+WHERE readers_known IS NULL;

@@ -106,3 +106,42 @@ def test_filter_values_are_bound_not_spliced(con):
     row = actions.summary(con, Filters(as_of=AS_OF, teams=("a'); DROP TABLE actions; --",))).iloc[0]
     assert row["actions"] == 0
     assert actions.summary(con, Filters(as_of=AS_OF)).iloc[0]["actions"] == 6
+
+
+# An action whose status word is outside the vocabulary ("parked") is stored with status NULL. It is open:
+# it counts in the denominators and in every open-action list, never as done or cancelled.
+UNKNOWN = [
+    {"id": "PM-U", "title": "Queue stuck", "team": "a", "severity": "P2", "service": "queue",
+     "incident_date": "2025-02-03", "postmortem_date": "2025-02-05", "actions": [
+         {"description": "U1", "owner": "@x", "priority": "high", "due": "2025-03-01", "status": "parked"},
+         {"description": "U2", "owner": "@y", "priority": "low", "due": "2025-02-20", "status": "done",
+          "completed_at": "2025-02-10"},
+         {"description": "U3", "owner": "@y", "priority": "low", "due": "2025-02-20", "status": "cancelled"},
+     ]},
+]
+
+
+def test_unknown_status_counts_as_open_everywhere(load_records):
+    from analytics import catalog, escalations
+
+    con = load_records(UNKNOWN)
+    f = Filters(as_of=AS_OF)
+    # U1 (parked) and U2 count, U3 is cancelled: 2 actions, 1 done; both due by 04-01, U2 on time;
+    # U1 is overdue since 03-01: 31 days on 2025-04-01.
+    row = actions.summary(con, f).iloc[0].to_dict()
+    assert row == {"actions": 2, "done": 1, "completion_rate": 0.5, "due": 2, "on_time": 1,
+                   "on_time_rate": 0.5, "overdue": 1, "blocked": 0}
+    assert actions.rates_by(con, f, "owner").set_index("owner").loc["@x", "actions"] == 1
+    late = actions.overdue(con, f)
+    assert late[["description", "status", "days_overdue"]].values.tolist() == [["U1", "unknown", 31]]
+    assert actions.open_actions(con, f)[["description", "status"]].values.tolist() == [["U1", "unknown"]]
+    # time to close: U2 closed after 5 days (from the post-mortem on 02-05), U1 censored at 55 days
+    km = actions.time_to_close(con, f)
+    assert km["days"].tolist() == [0, 5, 55] and km["censored"].tolist() == [0, 0, 1]
+    cohort = actions.cohort_completion(con, f).iloc[0]
+    assert (cohort["actions"], cohort["n_30d"], cohort["done_30d"]) == (2, 2, 0.5)
+    # the high-priority parked action overdue blocks deployments on its service
+    esc = escalations.escalations(con, f)
+    assert esc[["rule", "subject"]].values.tolist() == [["block deployments", "queue"]]
+    assert catalog.postmortems(con, f).iloc[0]["open_actions"] == 1
+    assert catalog.detail(con, "PM-U")["actions"]["status"].tolist() == ["unknown", "done", "cancelled"]

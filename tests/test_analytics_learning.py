@@ -12,6 +12,8 @@ from analytics.settings import Settings
 from pipeline.config import load_config
 from pipeline.store import connect_readonly
 
+from conftest import query
+
 CONFIG = """\
 teams:
   Payments: ["@Alice", "bob", " Carol ", "dave"]
@@ -28,8 +30,10 @@ FIXTURE = [
      "readers": ["carol", "alice", "Alice", "bob", "dave"]},
     # 1 of search's 2 (frank); alice is in another team
     {"id": "L-3", "title": "Index lag", "team": "search", "incident_date": "2025-01-10", "readers": ["frank", "alice"]},
-    # nobody read it
-    {"id": "L-4", "title": "Ranking bug", "team": "search", "incident_date": "2025-03-01"},
+    # nobody read it: the readers field is given, empty
+    {"id": "L-4", "title": "Ranking bug", "team": "search", "incident_date": "2025-03-01", "readers": []},
+    # no readers field at all: unknown, not "nobody read it", so left out of the rate
+    {"id": "L-8", "title": "Cache miss", "team": "search", "incident_date": "2025-03-02"},
     # excluded: team not configured, team with an empty list, no team
     {"id": "L-5", "title": "Disk full", "team": "infra", "incident_date": "2025-01-12", "readers": ["x"]},
     {"id": "L-6", "title": "Nothing", "team": "empty", "incident_date": "2025-01-13", "readers": ["y"]},
@@ -60,9 +64,11 @@ def test_per_postmortem(setup):
 def test_summary_pooled_and_median(setup):
     con, settings = setup
     row = learning.summary(con, Filters(), settings).iloc[0].to_dict()
-    # reads 2 + 4 + 1 + 0 over slots 4 + 4 + 2 + 2; shares 0, 0.5, 0.5, 1
-    assert {k: row[k] for k in ("postmortems", "member_reads", "member_slots", "excluded")} == {
-        "postmortems": 4, "member_reads": 7, "member_slots": 12, "excluded": 3}
+    # reads 2 + 4 + 1 + 0 over slots 4 + 4 + 2 + 2; shares 0, 0.5, 0.5, 1. L-8 (no readers field) is
+    # not measured: counted as 0 of 2 it would give 7 / 14.
+    assert {k: row[k] for k in ("postmortems", "member_reads", "member_slots", "no_reader_data", "excluded",
+                                "total")} == {
+        "postmortems": 4, "member_reads": 7, "member_slots": 12, "no_reader_data": 1, "excluded": 3, "total": 8}
     assert row["dissemination_rate"] == pytest.approx(7 / 12)
     assert row["median_share"] == pytest.approx(0.5)
 
@@ -71,13 +77,14 @@ def test_team_filter(setup):
     con, settings = setup
     row = learning.summary(con, Filters(teams=("search",)), settings).iloc[0]
     assert (row["postmortems"], row["member_reads"], row["member_slots"], row["excluded"]) == (2, 1, 4, 0)
+    assert (row["no_reader_data"], row["total"]) == (1, 3)  # L-8
     assert row["dissemination_rate"] == pytest.approx(0.25)
 
 
 def test_no_team_configuration_measures_nothing(setup):
     con, _ = setup
     row = learning.summary(con, Filters(), Settings()).iloc[0]
-    assert (row["postmortems"], row["member_reads"], row["member_slots"], row["excluded"]) == (0, 0, 0, 7)
+    assert (row["postmortems"], row["member_reads"], row["member_slots"], row["excluded"]) == (0, 0, 0, 8)
     assert np.isnan(row["dissemination_rate"])
     assert learning.per_postmortem(con, Filters(), Settings()).empty
 
@@ -99,7 +106,7 @@ def test_filters_never_raise_counts_and_rates_stay_in_range(setup):
     everything = learning.summary(con, Filters(), settings).iloc[0]
     for f in FILTERS:
         row = learning.summary(con, f, settings).iloc[0]
-        for column in ("postmortems", "member_reads", "member_slots", "excluded"):
+        for column in ("postmortems", "member_reads", "member_slots", "no_reader_data", "excluded", "total"):
             assert row[column] <= everything[column]
         for rate in ("dissemination_rate", "median_share"):
             assert np.isnan(row[rate]) or 0 <= row[rate] <= 1
@@ -114,3 +121,63 @@ def test_everything_filtered_out(setup):
     assert (row["postmortems"], row["member_reads"], row["member_slots"], row["excluded"]) == (0, 0, 0, 0)
     assert np.isnan(row["dissemination_rate"]) and np.isnan(row["median_share"])
     assert learning.per_postmortem(con, f, settings).empty
+
+
+def test_by_quarter(setup):
+    con, settings = setup
+    rows = learning.by_quarter(con, Filters(), settings).set_index("quarter")
+    # every incident is in 2025-Q1: the quarter is the whole summary
+    assert rows.index.tolist() == ["2025-Q1"]
+    assert rows.loc["2025-Q1", ["postmortems", "member_reads", "member_slots", "no_reader_data", "total"]].tolist() == [
+        4, 7, 12, 1, 8]
+
+
+def test_which_documents_give_reader_data(cli, db, exports):
+    """readers_known: TRUE when the document has a readers field, even empty; FALSE without one."""
+    import textwrap
+
+    records = [{"id": "R-1", "title": "a", "incident_date": "2025-01-01", "readers": []},
+               {"id": "R-2", "title": "b", "incident_date": "2025-01-01", "readers": ["x"]},
+               {"id": "R-3", "title": "c", "incident_date": "2025-01-01"},
+               {"id": "R-4", "title": "d", "incident_date": "2025-01-01", "readers": None}]
+    (exports / "pms.json").write_text(json.dumps(records), encoding="utf-8")
+    (exports / "pms.csv").write_text("id,title,incident_date,readers\nR-5,e,2025-01-01,\nR-6,f,2025-01-01,x;y\n",
+                                     encoding="utf-8")
+    (exports / "fm.md").write_text(textwrap.dedent("""\
+        ---
+        id: R-7
+        readers: [x]
+        ---
+        # Post-Mortem: g
+        **Incident date**: 2025-01-01
+        """), encoding="utf-8")
+    (exports / "plain.md").write_text("# Post-Mortem: h\n**Incident date**: 2025-01-01\n", encoding="utf-8")
+    code, out, err = cli("ingest", exports, "--db", db)
+    assert code == 0, out + err
+    known = dict(query(db, "SELECT title, readers_known FROM postmortems"))
+    assert known == {"a": True, "b": True, "c": False, "d": False, "e": False, "f": True, "g": True, "h": False}
+
+
+def test_a_database_from_before_readers_known_is_upgraded(cli, db, exports):
+    """A file written before the column existed gets it on the next ingest; its post-mortems with a
+    reader are known to have had the field, the others are taken as without it."""
+    import duckdb
+
+    records = [{"id": "O-1", "title": "a", "team": "t", "incident_date": "2025-01-01", "readers": ["x"]},
+               {"id": "O-2", "title": "b", "team": "t", "incident_date": "2025-01-01", "readers": []}]
+    (exports / "pms.json").write_text(json.dumps(records), encoding="utf-8")
+    assert cli("ingest", exports, "--db", db)[0] == 0
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE postmortems DROP COLUMN readers_known")  # as an older release wrote it
+    con.close()
+    # the dashboard reads it before any ingest: the same guess, no error
+    old = connect_readonly(db)
+    try:
+        row = learning.summary(old, Filters(), Settings(teams={"t": ["x"]})).iloc[0]
+    finally:
+        old.close()
+    assert (row["postmortems"], row["member_reads"], row["no_reader_data"], row["total"]) == (1, 1, 1, 2)
+    code, out, err = cli("ingest", exports, "--db", db)  # nothing changed: no row is rewritten
+    assert code == 0 and "1 unchanged" in out, out + err
+    # O-2's empty list cannot be told from no field once loaded: the best guess is "unknown"
+    assert dict(query(db, "SELECT postmortem_id, readers_known FROM postmortems")) == {"O-1": True, "O-2": False}

@@ -9,6 +9,7 @@ import pytest
 
 from analytics import quarterly
 from analytics.filters import Filters
+from analytics.settings import Settings
 from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 10, 1)
@@ -49,6 +50,15 @@ def test_trends(db_loaded):
     assert t["incidents_change"].tolist()[1:] == [-2.0, 1.0]
     assert math.isnan(t.loc["2025-Q2", "recurrence_rate_change"])
     assert t["small_sample"].tolist() == [True, True, True]
+    assert t["change_small_sample"].tolist() == [True, True, True]
+    con = connect_readonly(db_loaded)
+    try:
+        one = quarterly.trends(con, Filters(as_of=AS_OF), Settings(small_sample=1))
+    finally:
+        con.close()
+    # 2, 0 and 1 incidents: only the empty 2025-Q2 is small, and with it both changes that involve it
+    assert one["small_sample"].tolist() == [False, True, False]
+    assert one["change_small_sample"].tolist() == [False, True, True]
 
 
 def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):
@@ -67,11 +77,31 @@ def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):
     assert "| 1 | Add &lt;b&gt;retries&lt;/b&gt; \\| safely | @x | 08/01 | todo | - |" in html
 
 
-def test_review_needs_a_quarter(cli, db_loaded, tmp_path):
+def test_review_needs_a_file_and_a_real_quarter(cli, db_loaded, tmp_path):
     code, _, err = cli("report", "review", "--quarter", "2025-Q5", "--out", tmp_path / "r.html", "--db", db_loaded)
     assert code == 2 and "'2025-Q5' is not a quarter" in err
     code, _, err = cli("report", "review", "--db", db_loaded)
-    assert code == 2 and "--quarter" in err
+    assert code == 2 and "--out" in err
+
+
+def test_review_defaults_to_the_last_complete_quarter(cli, db_loaded, tmp_path):
+    # 2025-10-01 is the first day of 2025-Q4: Q4 is partial, Q3 the last complete quarter
+    out = tmp_path / "review.html"
+    code, stdout, err = cli("report", "review", "--out", out, "--db", db_loaded, "--as-of", "2025-10-01")
+    assert code == 0, err
+    assert "Wrote the 2025-Q3 review pack" in stdout
+    page = out.read_text(encoding="utf-8")
+    assert "<h1>Post-mortem review 2025-Q3</h1>" in page and "is partial" not in page
+    # the four effectiveness metrics, against 2025-Q2 (no incident: no previous value, no change)
+    for metric in ("Actions closed on time", "Recurrence rate", "Time to post-mortem (median)",
+                   "Learning dissemination"):
+        assert f"<td>{metric}</td>" in page
+    code, stdout, err = cli("report", "review", "--quarter", "2025q4", "--out", out, "--db", db_loaded,
+                            "--as-of", "2025-10-01")
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert "<h1>Post-mortem review 2025-Q4 (partial)</h1>" in page
+    assert "<strong>2025-Q4 is partial</strong>: it is not over on 2025-10-01" in page
 
 
 @pytest.mark.parametrize("kind", ["quarterly", "actions", "recurrence", "escalations", "coverage"])
@@ -87,3 +117,10 @@ def test_quarterly_report_json_matches_the_function(cli, db_loaded):
     rows = json.loads(out)["Quarterly trends"]
     assert [(r["quarter"], r["incidents"], r["recurrence_rate"]) for r in rows] == [
         ("2025-Q1", 2, 0.0), ("2025-Q2", 0, None), ("2025-Q3", 1, 1.0)]
+    # the four effectiveness metrics together, each with its n; no fixture document gives readers
+    for r in rows:
+        assert {"on_time_rate", "recurrence_rate", "postmortem_days_median", "dissemination_rate",
+                "dissemination_n", "partial"} <= set(r)
+        assert (r["dissemination_n"], r["dissemination_rate"], r["partial"]) == (0, None, False)
+    code, out, _ = cli("report", "quarterly", "--db", db_loaded, "--as-of", "2025-08-15")
+    assert "partial marks a quarter not over on the as-of date (2025-Q3: its numbers are so far)" in out

@@ -83,18 +83,20 @@ def load(cli, db, exports, records):
     return connect_readonly(db)
 
 
-@pytest.fixture
-def con(cli, db, exports):
-    connection = load(cli, db, exports, MAIN)
+def opened(connection):
+    """A fixture's body: hand the connection to the test, close it after."""
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def con(cli, db, exports):
+    yield from opened(load(cli, db, exports, MAIN))
 
 
 @pytest.fixture
 def edges(cli, db, exports):
-    connection = load(cli, db, exports, EDGES)
-    yield connection
-    connection.close()
+    yield from opened(load(cli, db, exports, EDGES))
 
 
 def by_id(df):
@@ -313,3 +315,60 @@ def test_action_effectiveness_with_no_recurrence(con):
     groups = recurrence.action_effectiveness(con, Filters(as_of=AS_OF, teams=("nobody",)))
     assert groups["recurrences"].tolist() == [0, 0, 0, 0]
     assert groups["share"].isna().all()
+
+
+# A link to a LATER incident is a data error: ignored, as the same order as "earlier" says (incident date,
+# then a known start before an unknown one, then the id).
+FORWARD = [
+    pm("M-1", "2025-01-10", "m", "P3", "m1", "code", recurrence_of="M-2"),       # M-2 is a month later
+    pm("M-2", "2025-02-10", "m", "P3", "m2", "people"),
+    pm("M-3", "2025-02-15", "m", "P3", "m3", "config", recurrence_of=["M-4", "M-2"]),  # M-4 later, M-2 earlier
+    pm("M-4", "2025-03-01", "m", "P3", "m4", "capacity"),
+    # same day: N-2 started at 09:00, N-1 at 10:00, so N-2 is the earlier
+    pm("N-1", "2025-04-01", "n", "P3", "n1", "code", started_at="2025-04-01T10:00:00Z", recurrence_of="N-2"),
+    pm("N-2", "2025-04-01", "n", "P3", "n2", "people", started_at="2025-04-01T09:00:00Z", recurrence_of="N-1"),
+]
+
+
+@pytest.fixture
+def forward(cli, db, exports):
+    yield from opened(load(cli, db, exports, FORWARD))
+
+
+def test_a_link_to_a_later_incident_is_ignored(forward):
+    rows = by_id(recurrence.flags(forward, F))
+    assert not rows.loc["M-1", "recurs"] and not rows.loc["N-2", "recurs"]
+    # M-3 keeps its link to the earlier M-2 (2025-02-10 -> 02-15: 5 days)
+    assert rows.loc["M-3", ["recurs", "explicit", "previous_id", "days_since_previous"]].tolist() == [
+        True, True, "M-2", 5]
+    assert rows.loc["N-1", ["recurs", "previous_id", "days_since_previous"]].tolist() == [True, "N-2", 0]
+    assert (rows["days_since_previous"].dropna() >= 0).all()
+    assert recurrence.overall(forward, F).iloc[0].tolist() == [6, 2, pytest.approx(2 / 6)]
+    # patterns of 2: M-2 - M-3 and N-2 - N-1; M-1's forward link joins nothing
+    pats = recurrence.patterns(forward, F, Settings(pattern_incidents=2))
+    assert pats["postmortem_ids"].tolist() == [["N-2", "N-1"], ["M-2", "M-3"]]
+    detail = recurrence.action_effectiveness_detail(forward, F)
+    assert detail["postmortem_id"].tolist() == ["M-3", "N-1"]
+
+
+def test_ingest_warns_about_a_forward_link_naming_both(cli, db, exports):
+    (exports / "pms.json").write_text(json.dumps(FORWARD[:2]), encoding="utf-8")
+    code, out, err = cli("ingest", exports, "--db", db, "--verbose")
+    assert code == 0, out + err
+    [line] = [x for x in out.splitlines() if "later" in x]
+    assert line.startswith("WARNING") and "'M-1' (2025-01-10)" in line and "'M-2' (2025-02-10)" in line
+
+
+def test_a_forward_link_is_caught_when_its_target_arrives_in_a_later_run(cli, db, exports):
+    (exports / "first.json").write_text(json.dumps(FORWARD[:1]), encoding="utf-8")
+    code, out, _ = cli("ingest", exports, "--db", db, "--verbose")
+    assert code == 0 and "later" not in out  # M-2 is not known yet: nothing to say
+    (exports / "second.json").write_text(json.dumps(FORWARD[1:2]), encoding="utf-8")
+    code, out, _ = cli("ingest", exports, "--db", db, "--verbose")
+    [line] = [x for x in out.splitlines() if "later" in x]
+    assert str(exports / "second.json") in line and "'M-1'" in line and "'M-2'" in line
+    con = connect_readonly(db)
+    try:
+        assert not recurrence.flags(con, F)["recurs"].any()
+    finally:
+        con.close()

@@ -268,7 +268,9 @@ def _snapshot(db):
                  id="yaml-became-a-string"),
 ])
 def test_file_replaced_by_a_broken_version_keeps_its_rows(cli, db, exports, name, good, broken):
-    write(exports, "other.json", OTHER_JSON if name != "pm.json" else OTHER_JSON.replace("PM-OK", "PM-OTHER"))
+    # another post-mortem beside it (another id and title: the same title, day and team would be a duplicate)
+    write(exports, "other.json", OTHER_JSON if name != "pm.json"
+          else OTHER_JSON.replace("PM-OK", "PM-OTHER").replace("Disque plein", "Inode épuisé"))
     path = _put(exports, name, good)
     assert cli("ingest", exports, "--db", db)[0] == 0
     before = _snapshot(db)

@@ -200,7 +200,8 @@ def rows_of(db, path):
     )
 
 
-def test_mac_roman_mojibake_gives_the_same_rows(cli, db, exports):
+def test_mac_roman_mojibake_gives_the_same_rows(cli, db, exports, tmp_path):
+    # two databases: in one, the repaired copy would be a duplicate of the clean file and skipped
     text = textwrap.dedent(DOC).lstrip("\n")
     clean = exports / "clean.md"
     clean.write_text(text, encoding="utf-8")
@@ -208,11 +209,11 @@ def test_mac_roman_mojibake_gives_the_same_rows(cli, db, exports):
     assert "√©" in garbled  # "é" as Mac Roman reads its UTF-8 bytes
     broken = exports / "broken.md"
     broken.write_text(garbled, encoding="utf-8")
-    out = ingest(cli, exports, db)
-    assert "2 file(s) loaded, 0 unchanged, 0 rejected" in out
+    assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, clean, db)
+    assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, broken, tmp_path / "broken.duckdb")
     expected = rows_of(db, clean)
     assert expected[0] and len(expected[2]) == 6
-    assert rows_of(db, broken) == expected
+    assert rows_of(tmp_path / "broken.duckdb", broken) == expected
 
 
 def test_mojibake_repair_is_reported(cli, db, exports):
@@ -224,7 +225,7 @@ def test_mojibake_repair_is_reported(cli, db, exports):
         db, "SELECT message FROM ingest_errors WHERE level = 'warning' AND source_path = ?", [str(path)]))
 
 
-def test_cp1252_mojibake_gives_the_same_rows(cli, db, exports):
+def test_cp1252_mojibake_gives_the_same_rows(cli, db, exports, tmp_path):
     text = textwrap.dedent(DOC).lstrip("\n")
     clean = exports / "clean.md"
     clean.write_text(text, encoding="utf-8")
@@ -232,10 +233,11 @@ def test_cp1252_mojibake_gives_the_same_rows(cli, db, exports):
     assert "Ã©" in garbled  # "é" as Windows-1252 reads its UTF-8 bytes
     broken = exports / "broken.md"
     broken.write_text(garbled, encoding="utf-8")
-    ingest(cli, exports, db)
+    ingest(cli, clean, db)
+    ingest(cli, broken, tmp_path / "broken.duckdb")  # in one database it would be a duplicate
     expected = rows_of(db, clean)
     assert expected[0] and len(expected[2]) == 6
-    assert rows_of(db, broken) == expected
+    assert rows_of(tmp_path / "broken.duckdb", broken) == expected
 
 
 def test_french_headers_in_the_actions_table(cli, db, exports):

@@ -3,7 +3,8 @@
 On the demo: 26 actions blocked for more than 14 days (management), one current pattern (service-mesh /
 monitoring: 3 incidents from 2026-08-24 to 2026-11-05), 14 post-mortems with an external cause or tag and
 open actions (cross-team), 15 services with overdue high-priority actions (block deployments). The payments
-team alone: 5, 0, 3 and 3."""
+team alone: 5, 0, 3 and 3.
+The whole-demo numbers are recounted from the raw tables in tests/test_demo_recount.py."""
 
 import io
 

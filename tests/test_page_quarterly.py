@@ -2,17 +2,18 @@
 
 Hand-checked from the demo: its incidents run from 2024-07 to 2026-11, so 10 quarters, 2024-Q3 (24 incidents)
 to 2026-Q4 (14 so far); none has fewer than 5 incidents. The payments team has 1, 4, 3, 1, 2, 1, 8, 2, 2, 2
-incidents in those quarters: all but 2026-Q1 are small samples."""
+incidents in those quarters: all but 2026-Q1 are small samples.
+The whole-demo numbers are recounted from the raw tables in tests/test_demo_recount.py."""
 
 
 
-from conftest import captions, chart, values
+from conftest import captions, chart
 
 PAGE = "views/quarterly.py"
 QUARTERS = ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3",
             "2026-Q4"]
 SMALL_MULTIPLES = ["chart-q-incidents", "chart-q-resolve", "chart-q-recurrence", "chart-q-completion",
-                   "chart-q-on-time", "chart-q-postmortem"]
+                   "chart-q-on-time", "chart-q-postmortem", "chart-q-dissemination"]
 
 
 def quarterly_table(at):
@@ -34,6 +35,12 @@ def test_renders_one_row_per_quarter(app):
                    "Actions", "Actions due", "Post-mortems written (n)"):
         assert column in table.columns, column
     assert table["Δ incidents"].tolist()[1:3] == [21, -18]
+    # 2026-Q4 holds the as-of date (2026-11-15) and is not over: partial, on the table and every chart
+    assert table["Partial"].tolist() == [False] * 9 + [True]
+    assert chart(at, "chart-q-on-time")["layout"]["xaxis"]["ticktext"][-2:] == ["2026-Q3", "2026-Q4 (partial)"]
+    assert any("2026-Q4 is partial" in c for c in captions(at))
+    for column in ("Learning dissemination", "Δ learning dissemination", "Post-mortems with reader data (n)"):
+        assert column in table.columns, column
     for key in SMALL_MULTIPLES + ["chart-q-causes"]:
         chart(at, key)
     assert [b.label for b in at.get("download_button")].count("Download CSV") == 2  # table, causes
@@ -46,13 +53,15 @@ def test_small_multiples_show_n_and_mark_small_samples(app):
     table = quarterly_table(at)
     assert list(table["Incidents"]) == [1, 4, 3, 1, 2, 1, 8, 2, 2, 2]
     assert list(table["Small sample"]) == [q != "2026-Q1" for q in QUARTERS]
+    # a change involves two quarters: every one here has a small side
+    assert table["Δ on a small sample"].tolist()[1:] == [True] * 9
     line, filled, hollow = chart(at, "chart-q-recurrence")["data"]
     assert line["mode"] == "lines" and list(line["x"]) == QUARTERS
     assert list(filled["x"]) == ["2026-Q1"] and filled["marker"]["symbol"] == "circle"
     assert list(hollow["x"]) == [q for q in QUARTERS if q != "2026-Q1"]
     assert hollow["marker"]["symbol"] == "circle-open" and hollow["marker"]["color"] == "#9e9e9e"
     assert "n = %{customdata[0]} incidents; small sample" in hollow["hovertemplate"]
-    assert values(filled["customdata"]) == [8]  # n = 8 incidents in 2026-Q1
+    assert filled["customdata"] == [[8, ""]]  # n = 8 incidents in 2026-Q1, a complete quarter
     resolve = chart(at, "chart-q-resolve")["data"]
     # durations: medians and p90s, never a mean
     assert [t["name"] for t in resolve if t.get("showlegend")] == ["median", "p90"]
@@ -90,9 +99,10 @@ def test_incidents_by_cause(app):
 
 def test_review_pack_download(app, downloads):
     at = app(page=PAGE).run()
-    assert at.selectbox(key="review-quarter").options[0] == "2026-Q4"  # the latest quarter first
+    box = at.selectbox(key="review-quarter")
+    assert box.options[:2] == ["2026-Q4 (partial)", "2026-Q3"]  # the latest quarter first, marked partial
+    assert box.value == "2026-Q3"  # the last complete quarter is chosen first
     assert not [b for b in at.get("download_button") if "review-download" in b.proto.id]
-    at.selectbox(key="review-quarter").set_value("2026-Q3").run()
     at.button(key="review-build").click().run()
     assert not at.exception
     button = [b for b in at.get("download_button") if "review-download" in b.proto.id]

@@ -9,7 +9,8 @@ Hand-checked numbers:
   21 to mitigate and 26 to resolve.
 - The incidents list has 7 incidents that require a post-mortem and have none: P1s INC-2024-0006,
   INC-2024-0016, INC-2025-0073; P2s longer than 30 min INC-2025-0002 (156 min), INC-2026-0060 (123 min);
-  customer impact INC-2025-0043, INC-2026-0011."""
+  customer impact INC-2025-0043, INC-2026-0011.
+The whole-demo numbers are recounted from the raw tables in tests/test_demo_recount.py."""
 
 
 from conftest import chart

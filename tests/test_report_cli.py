@@ -81,3 +81,31 @@ def test_markdown_output_escapes_document_text():
 ])
 def test_quarter_bounds(label, month, expected):
     assert quarter_bounds(label, month) == expected
+
+
+def test_coverage_report_waiting_list_uses_the_configured_sla(cli, db, exports, tmp_path):
+    """The CLI and the dashboard (timeliness.waiting with the configured Settings) must agree."""
+    from analytics import timeliness
+    from analytics.filters import Filters
+    from analytics.settings import Settings
+    from pipeline.config import load_config
+    from pipeline.store import connect_readonly
+
+    cfg = tmp_path / "sla.yaml"
+    cfg.write_text("analytics:\n  postmortem_sla_business_days: 10\n", encoding="utf-8")
+    # Incident on Monday 2025-03-03, no post-mortem yet. On Friday 2025-03-14 it has waited the weekdays
+    # 03-03..03-07 and 03-10..03-13: 9 business days. Past the default SLA (5), within the configured 10.
+    (exports / "pms.json").write_text(json.dumps([{"id": "W-1", "title": "Slow", "team": "a",
+                                                   "incident_date": "2025-03-03"}]), encoding="utf-8")
+    assert cli("ingest", exports, "--db", db)[0] == 0
+    code, out, err = cli("report", "coverage", "--db", db, "--config", cfg, "--as-of", "2025-03-14",
+                         "--format", "json")
+    assert code == 0, err
+    [row] = json.loads(out)["Waiting for their post-mortem"]
+    assert (row["business_days_waiting"], row["overdue"]) == (9, False)
+    con = connect_readonly(db)
+    try:
+        page = timeliness.waiting(con, Filters(as_of=date(2025, 3, 14)), Settings.from_config(load_config(cfg)))
+    finally:
+        con.close()
+    assert page[["business_days_waiting", "overdue"]].values.tolist() == [[9, False]]

@@ -10,7 +10,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import review
+from analytics import quarterly, review
+from analytics.render import quarter_label
 from dashboard import data, ui
 
 CHART = {"displayModeBar": False}
@@ -38,11 +39,17 @@ trend = trend.merge(rates[["quarter", "due"]], on="quarter", how="left") if not 
 trend["due"] = trend["due"].fillna(0).astype(int)
 small = trend["small_sample"].astype(bool).tolist()
 small_quarters = [q for q, s in zip(trend["quarter"], small) if s]
+partial_quarters = trend.loc[trend["partial"].astype(bool), "quarter"].tolist()
+partial_note = (f" {', '.join(partial_quarters)} is partial: it is not over on {f.as_of}, so its numbers are so far "
+                "and will still move (recent actions are not due yet); read its change with care."
+                if partial_quarters else "")
 
 # --- the table ---------------------------------------------------------------------------------------
 st.header("Quarter by quarter")
 COLUMNS = {
-    "quarter": "Quarter", "small_sample": "Small sample", "incidents": "Incidents", "incidents_change": "Δ incidents",
+    "quarter": "Quarter", "partial": "Partial", "small_sample": "Small sample",
+    "change_small_sample": "Δ on a small sample", "incidents": "Incidents",
+    "incidents_change": "Δ incidents",
     "p1": "P1", "p2": "P2", "p3": "P3", "p4": "P4",
     "resolve_n": "Resolve n", "resolve_median": "Resolve median (min)",
     "resolve_median_change": "Δ resolve median (min)", "resolve_p90": "Resolve p90 (min)",
@@ -53,9 +60,11 @@ COLUMNS = {
     "postmortem_n": "Post-mortems written (n)", "postmortem_days_median": "Days to post-mortem (median)",
     "postmortem_days_median_change": "Δ days to post-mortem (median)",
     "postmortem_within_sla_rate": "Within SLA rate",
+    "dissemination_n": "Post-mortems with reader data (n)", "dissemination_rate": "Learning dissemination",
+    "dissemination_rate_change": "Δ learning dissemination",
 }
 PERCENT = ["Recurrence rate", "Δ recurrence rate", "Completion rate", "Δ completion rate", "On-time rate",
-           "Δ on-time rate", "Within SLA rate"]
+           "Δ on-time rate", "Within SLA rate", "Learning dissemination", "Δ learning dissemination"]
 shown = trend[[c for c in COLUMNS if c in trend.columns]].rename(columns=COLUMNS)
 config = {name: st.column_config.NumberColumn(format="percent") for name in PERCENT}
 for name in ("Resolve median (min)", "Resolve p90 (min)", "Δ resolve median (min)", "Δ resolve p90 (min)",
@@ -66,7 +75,10 @@ st.caption(f"One row per quarter ({len(trend)}). Δ = change from the previous q
            "points). Each figure has its n in the table: incidents for recurrence, "
            "actions (cancelled ones aside) for completion, actions due by the as-of date for on time, "
            "post-mortems written by then for the days to post-mortem, incidents with a known duration for "
-           f"time to resolve. Small sample: fewer than {settings.small_sample} incidents in the quarter.")
+           "time to resolve, post-mortems with reader data (of the quarter's incidents) for learning dissemination. "
+           f"Every quarter is measured as of {f.as_of}. Small sample: fewer than {settings.small_sample} incidents "
+           "in the quarter; Δ on a small sample: in this quarter or the one before, so the change is not a "
+           "trend." + partial_note)
 
 # --- small multiples ---------------------------------------------------------------------------------
 st.header("Trends")
@@ -80,6 +92,7 @@ def small_multiple(title: str, series: list[tuple[str, str]], n_column: str, n_l
     fig = go.Figure()
     palette = [COLOR, "#ff7f0e"]
     quarters = trend["quarter"].tolist()
+    partial = trend["partial"].astype(bool).tolist()
     value_format = "%{y:.0%}" if percent else "%{y:,.1f}" + unit
     for (column, name), color in zip(series, palette):
         fig.add_scatter(x=quarters, y=trend[column], mode="lines", name=name, line=dict(color=color, width=2),
@@ -93,11 +106,13 @@ def small_multiple(title: str, series: list[tuple[str, str]], n_column: str, n_l
                 showlegend=False,
                 marker=dict(size=8, symbol="circle-open" if flagged else "circle", color=SMALL if flagged else color,
                             line=dict(width=2, color=SMALL if flagged else color)),
-                customdata=part[[n_column]],
+                customdata=part[[n_column]].assign(p=part["partial"].map({True: "; partial quarter, so far",
+                                                                          False: ""})),
                 hovertemplate=f"%{{x}} {name}: {value_format} (n = %{{customdata[0]}} {n_label}"
-                              + ("; small sample" if flagged else "") + ")<extra></extra>")
+                              + ("; small sample" if flagged else "") + "%{customdata[1]})<extra></extra>")
     fig.update_layout(title=dict(text=title, font=dict(size=14)), height=250, margin=dict(t=40, b=10, l=10, r=10),
-                      xaxis=dict(type="category", tickangle=-45, categoryorder="array", categoryarray=quarters),
+                      xaxis=dict(type="category", tickangle=-45, categoryorder="array", categoryarray=quarters,
+                                 tickvals=quarters, ticktext=[quarter_label(q, p) for q, p in zip(quarters, partial)]),
                       yaxis=dict(tickformat=".0%", range=[-0.05, 1.07]) if percent else dict(rangemode="tozero"),
                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
     st.plotly_chart(fig, config=CHART, key=key)
@@ -122,12 +137,16 @@ with grid[1]:
 with grid[2]:
     small_multiple("Days to post-mortem (median)", [("postmortem_days_median", "median")], "postmortem_n",
                    "post-mortems written", "chart-q-postmortem", unit=" d")
+grid = st.columns(3)
+with grid[0]:
+    small_multiple("Learning dissemination", [("dissemination_rate", "dissemination")], "dissemination_n",
+                   "post-mortems with reader data", "chart-q-dissemination", percent=True)
 note = (f"Hollow grey points: quarters with fewer than {settings.small_sample} incidents (small sample: "
         f"{', '.join(small_quarters)}), too few to read a change from." if small_quarters
         else f"Hollow grey points would mark quarters with fewer than {settings.small_sample} incidents (small "
              "sample); every quarter here has at least that many.")
 st.caption(f"{note} Hover a point for its n. Durations are medians and p90s; a gap is a quarter with nothing "
-           "to measure.")
+           "to measure." + partial_note)
 
 # --- causes ------------------------------------------------------------------------------------------
 st.header("Incidents per quarter by cause")
@@ -160,11 +179,15 @@ else:
 # --- review pack -------------------------------------------------------------------------------------
 st.header("Review pack")
 st.caption("One self-contained HTML file for the quarterly review (tables, charts, escalations and the open "
-           "actions tracker), computed with the filters above up to the quarter's end. It opens without the "
-           "dashboard.")
+           f"actions tracker): the quarter's incidents with the filters above, measured as of {f.as_of}. It opens "
+           "without the dashboard. The last complete quarter is chosen first.")
 options = trend["quarter"].tolist()[::-1]  # the latest quarter first
+last_complete = quarterly.last_complete_quarter(f.as_of, settings.fiscal_year_start_month)
+partial_of = dict(zip(trend["quarter"], trend["partial"].astype(bool)))
 left, right = st.columns([1, 2], vertical_alignment="bottom")
-quarter = left.selectbox("Quarter", options, key="review-quarter")
+quarter = left.selectbox("Quarter", options, key="review-quarter",
+                         index=options.index(last_complete) if last_complete in options else 0,
+                         format_func=lambda q: quarter_label(q, partial_of.get(q, False)))
 wanted = (quarter, f)
 if right.button("Build the review pack", key="review-build"):
     with st.spinner(f"Writing the review pack for {quarter}…"):

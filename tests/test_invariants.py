@@ -1,0 +1,291 @@
+"""Invariants every number must keep, on the demo corpus and on a freshly generated one (`hindsight demo`,
+ingested with the real CLI): the CLI report, the dashboard's data layer (dashboard.data.get, what the
+pages call) and the review pack agree for the same filters and as-of date; a filter never raises a count
+and a team filter keeps exactly that team's rows; sums over teams are the total; rates lie in [0, 1];
+every post-mortem is counted once.
+
+These are relations, not values: the hand-worked values are in the tests of each analytics module
+(tests/test_analytics_*.py) and tests/test_boundaries.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+import shutil
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.filters import Filters
+from analytics.quarterly import last_complete_quarter, quarter_bounds
+from conftest import AS_OF, DEMO_CONFIG
+from pipeline.cli import main
+from pipeline.config import fold
+
+TODAY = date.fromisoformat(AS_OF)
+RATE = re.compile(r"(_rate|share|^value$|^previous$)")
+COUNTS = ["actions", "done", "due", "on_time", "overdue", "blocked"]
+
+
+@pytest.fixture(scope="module")
+def generated_db(tmp_path_factory):
+    """60 post-mortems of another seed, written by `hindsight demo` and ingested by `hindsight ingest`; one
+    Markdown file is also copied into another folder, as happens when exports are gathered twice."""
+    root = tmp_path_factory.mktemp("generated")
+    assert main(["demo", "--out", str(root / "corpus"), "--count", "60", "--seed", "7"]) == 0
+    original = sorted((root / "corpus" / "markdown").rglob("2*.md"))[0]
+    (root / "corpus" / "copies").mkdir()
+    shutil.copyfile(original, root / "corpus" / "copies" / original.name)
+    db = root / "generated.duckdb"
+    assert main(["ingest", str(root / "corpus"), "--db", str(db), "--config", str(DEMO_CONFIG), "--quiet"]) == 1
+    return db
+
+
+@pytest.fixture(params=["demo", "generated"])
+def corpus(request, monkeypatch, capsys):
+    """(database, get): get(name, *args, **kwargs) is the dashboard's data layer on that database."""
+    import streamlit as st
+
+    from dashboard import data
+
+    db = request.getfixturevalue("demo_db" if request.param == "demo" else "generated_db")
+    capsys.readouterr()  # what building the database printed is not the reports' output
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("HINDSIGHT_DB", str(db))
+    monkeypatch.setenv("HINDSIGHT_CONFIG", str(DEMO_CONFIG))
+    return db, data.get
+
+
+def sql(db, text, params=None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(text, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def teams(db) -> list[str]:
+    return [t for (t,) in sql(db, "SELECT DISTINCT team FROM postmortems WHERE team IS NOT NULL ORDER BY 1")]
+
+
+def cli_json(cli, db, kind, *args) -> dict:
+    code, out, err = cli("report", kind, "--db", db, "--config", DEMO_CONFIG, "--as-of", AS_OF, "--format", "json",
+                         *args)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def same(a, b) -> bool:
+    """Equal numbers, both missing, or equal anything else (JSON loses the float/int distinction)."""
+    a_missing = a is None or (isinstance(a, float) and np.isnan(a))
+    b_missing = b is None or (isinstance(b, float) and np.isnan(b))
+    if a_missing or b_missing:
+        return a_missing and b_missing
+    if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)):
+        return a == pytest.approx(b)
+    return a == b
+
+
+def assert_rates_in_range(df: pd.DataFrame, where: str) -> None:
+    for column in df.columns:
+        if RATE.search(column) and not column.endswith("_change") and pd.api.types.is_numeric_dtype(df[column]):
+            values = df[column].dropna()
+            assert ((values >= 0) & (values <= 1)).all(), (where, column)
+
+
+def pack_tables(page: str) -> dict[str, list[list[str]]]:
+    """The review pack's tables by the heading above them: rows of cell texts, the header first."""
+    out = {}
+    for heading, table in re.findall(r"<h2>(.*?)</h2>(?:<p>.*?</p>)?<table>(.*?)</table>", page, re.S):
+        out[html.unescape(heading)] = [[html.unescape(c) for c in re.findall(r"<t[hd]>(.*?)</t[hd]>", row, re.S)]
+                                       for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    return out
+
+
+FILTERS = [[], ["--team", "payments"], ["--severity", "P1", "--severity", "P2"], ["--from", "2025-01-01", "--to",
+                                                                                     "2026-06-30"]]
+
+
+@pytest.mark.parametrize("args", FILTERS, ids=["all", "team", "severity", "dates"])
+def test_cli_dashboard_and_pack_give_the_same_numbers(cli, corpus, tmp_path, args):
+    db, get = corpus
+    f = Filters(teams=tuple(args[1::2]) if args[:1] == ["--team"] else (),
+                severities=tuple(args[1::2]) if args[:1] == ["--severity"] else (),
+                date_from=date.fromisoformat(args[1]) if args[:1] == ["--from"] else None,
+                date_to=date.fromisoformat(args[3]) if args[:1] == ["--from"] else None, as_of=TODAY)
+    # quarterly trends: the CLI table is the page's table, cell for cell
+    cli_rows = cli_json(cli, db, "quarterly", *args)["Quarterly trends"]
+    trend = get("analytics.quarterly:trends", f, with_settings=True)
+    assert [r["quarter"] for r in cli_rows] == trend["quarter"].tolist()
+    for row, (_, expected) in zip(cli_rows, trend.iterrows()):
+        for column, value in row.items():
+            assert same(value, expected[column]), (row["quarter"], column)
+    # the actions report is the Actions page's summary
+    [summary] = cli_json(cli, db, "actions", *args)["Actions"]
+    page = get("analytics.actions:summary", f).iloc[0]
+    assert all(same(summary[c], page[c]) for c in summary)
+    # the Overview tiles (last complete quarter) are that quarter's row of the trends, changes included
+    quarter = last_complete_quarter(TODAY)
+    tiles = get("analytics.overview:effectiveness", f, with_settings=True).set_index("key")
+    assert set(tiles["quarter"]) == {quarter}
+    mine = trend.set_index("quarter")
+    columns = {"on_time": "on_time_rate", "recurrence": "recurrence_rate",
+               "time_to_postmortem": "postmortem_days_median", "dissemination": "dissemination_rate"}
+    if quarter in mine.index:
+        row = mine.loc[quarter]
+        for key, column in columns.items():
+            assert same(tiles.loc[key, "value"], row[column]), key
+            assert same(tiles.loc[key, "change"], row[f"{column}_change"]), key
+        assert tiles.loc["recurrence", "n"] == row["incidents"]
+        assert tiles.loc["time_to_postmortem", "n"] == row["postmortem_n"]
+        assert tiles.loc["dissemination", "n"] == row["dissemination_n"]
+    # the review pack (default: the last complete quarter) prints the same numbers
+    out = tmp_path / "pack.html"
+    code, stdout, err = cli("report", "review", "--db", db, "--config", DEMO_CONFIG, "--as-of", AS_OF,
+                            "--out", out, *args)
+    assert code == 0 and f"Wrote the {quarter} review pack" in stdout, err
+    tables = pack_tables(out.read_text(encoding="utf-8"))
+    effectiveness = {r[0]: r[1:] for r in tables["Effectiveness"][1:]}
+    for key, tile in tiles.iterrows():
+        shown = effectiveness[tile["metric"]]
+        value = "" if pd.isna(tile["value"]) else (f"{tile['value']:.0%}" if tile["unit"] == "share"
+                                                   else f"{tile['value']:.1f} d")
+        n = f"{tile['n']} of {int(tile['n_total'])}" if pd.notna(tile["n_total"]) else str(tile["n"])
+        assert shown[:2] == [value, n], key
+    start, end = quarter_bounds(quarter)
+    inside = dataclasses.replace(f, date_from=max(start, f.date_from or start), date_to=min(end, f.date_to or end))
+    header, row = tables["This quarter's actions"]
+    page = get("analytics.actions:summary", inside).iloc[0]
+    assert [float(x) if x else None for x in row] == [None if pd.isna(page[c]) else pytest.approx(page[c], abs=5e-4)
+                                                      for c in header]
+    header, *rows = tables["Quarterly trends"]
+    cli_by_quarter = {r["quarter"]: r for r in cli_rows}
+    for cells in rows:
+        expected = cli_by_quarter[cells[0]]
+        for name, cell in zip(header[1:], cells[1:]):
+            value = expected[name]
+            if isinstance(value, bool):
+                assert cell == str(value), (cells[0], name)
+            elif value is None:
+                assert cell == "", (cells[0], name)
+            else:
+                assert float(cell) == pytest.approx(value, abs=5e-4), (cells[0], name)
+
+
+def test_filters_never_raise_counts_and_a_team_is_its_own_rows(corpus):
+    db, get = corpus
+    everyone = Filters(as_of=TODAY)
+    total = get("analytics.actions:summary", everyone).iloc[0]
+    all_ids = set(get("analytics.catalog:postmortems", everyone)["postmortem_id"])
+    trend_all = get("analytics.quarterly:trends", everyone, with_settings=True).set_index("quarter")
+    for team in teams(db):
+        f = Filters(teams=(team,), as_of=TODAY)
+        one = get("analytics.actions:summary", f).iloc[0]
+        assert all(one[c] <= total[c] for c in COUNTS), team
+        # exactly the team's post-mortems, and nothing from another team in any listing
+        ids = get("analytics.catalog:postmortems", f)["postmortem_id"]
+        assert set(ids) == {i for (i,) in sql(db, "SELECT postmortem_id FROM postmortems WHERE team = ?", [team])}
+        assert set(ids) <= all_ids
+        for name in ("analytics.actions:overdue", "analytics.actions:blocked"):
+            assert set(get(name, f)["team"]) <= {team}, name
+        # per quarter: the team's incidents, counted with SQL of its own
+        trend = get("analytics.quarterly:trends", f, with_settings=True)
+        own = dict(sql(db, "SELECT year(incident_date) || '-Q' || quarter(incident_date), count(*) FROM postmortems "
+                           "WHERE team = ? AND incident_date <= ? GROUP BY 1", [team, TODAY]))
+        assert {q: n for q, n in zip(trend["quarter"], trend["incidents"]) if n} == own
+        assert all(n <= trend_all.loc[q, "incidents"] for q, n in zip(trend["quarter"], trend["incidents"]))
+    narrower = [Filters(as_of=TODAY, severities=("P1",)), Filters(as_of=TODAY, date_from=date(2026, 1, 1)),
+                Filters(as_of=TODAY, date_to=date(2025, 6, 30)), Filters(as_of=TODAY, teams=("nobody",))]
+    for f in narrower:
+        one = get("analytics.actions:summary", f).iloc[0]
+        assert all(one[c] <= total[c] for c in COUNTS), f
+        assert set(get("analytics.catalog:postmortems", f)["postmortem_id"]) <= all_ids
+        rec, rec_all = (get("analytics.recurrence:overall", g, with_settings=True).iloc[0] for g in (f, everyone))
+        assert rec["incidents"] <= rec_all["incidents"] and rec["recurring"] <= rec_all["recurring"]
+
+
+def test_sums_over_teams_are_the_total(corpus):
+    db, get = corpus
+    everyone = Filters(as_of=TODAY)
+    by_team = get("analytics.actions:rates_by", everyone, "team")
+    total = get("analytics.actions:summary", everyone).iloc[0]
+    for c in COUNTS:
+        assert by_team[c].sum() == total[c], c
+    no_team = sql(db, "SELECT count(*) FROM postmortems WHERE team IS NULL AND incident_date <= ?", [TODAY])[0][0]
+    parts = {"incidents": 0, "recurring": 0, "postmortems": 0, "member_reads": 0, "member_slots": 0, "written": 0}
+    for team in teams(db):
+        f = Filters(teams=(team,), as_of=TODAY)
+        rec = get("analytics.recurrence:overall", f, with_settings=True).iloc[0]
+        lrn = get("analytics.learning:summary", f, with_settings=True).iloc[0]
+        parts["incidents"] += rec["incidents"]
+        parts["recurring"] += rec["recurring"]
+        for c in ("postmortems", "member_reads", "member_slots"):
+            parts[c] += lrn[c]
+        parts["written"] += get("analytics.timeliness:summary", f, with_settings=True).iloc[0]["n"]
+        assert rates_by_row(by_team, team) == [get("analytics.actions:summary", f).iloc[0][c] for c in COUNTS]
+    rec = get("analytics.recurrence:overall", everyone, with_settings=True).iloc[0]
+    lrn = get("analytics.learning:summary", everyone, with_settings=True).iloc[0]
+    # whether an incident recurs does not depend on the filters: the teams' recurring add up
+    flags = get("analytics.recurrence:flags", everyone, with_settings=True)
+    undated_or_teamless = set(sql(db, "SELECT postmortem_id FROM postmortems WHERE team IS NULL"))
+    assert parts["incidents"] + len(undated_or_teamless) == rec["incidents"]
+    teamless_recurring = flags[flags["postmortem_id"].isin({i for (i,) in undated_or_teamless})]["recurs"].sum()
+    assert parts["recurring"] + teamless_recurring == rec["recurring"]
+    for c in ("postmortems", "member_reads", "member_slots"):
+        assert parts[c] == lrn[c], c  # a post-mortem with no team has no member list: never measured
+    assert parts["written"] <= get("analytics.timeliness:summary", everyone, with_settings=True).iloc[0]["n"]
+    assert no_team >= 0
+
+
+def rates_by_row(table: pd.DataFrame, team: str) -> list:
+    return table.set_index("team").loc[team, COUNTS].tolist()
+
+
+def test_rates_lie_between_zero_and_one(corpus):
+    db, get = corpus
+    for f in (Filters(as_of=TODAY), Filters(as_of=TODAY, teams=(teams(db)[0],))):
+        frames = {
+            "trends": get("analytics.quarterly:trends", f, with_settings=True),
+            "tiles": get("analytics.overview:effectiveness", f, with_settings=True).query("unit == 'share'"),
+            "actions": get("analytics.actions:summary", f),
+            "by owner": get("analytics.actions:rates_by", f, "owner"),
+            "cohorts": get("analytics.actions:cohort_completion", f, with_settings=True),
+            "recurrence": get("analytics.recurrence:rate_by_period", f, with_settings=True, period="month"),
+            "pareto": get("analytics.recurrence:pareto", f),
+            "effectiveness": get("analytics.recurrence:action_effectiveness", f, with_settings=True),
+            "timeliness": get("analytics.timeliness:summary", f, with_settings=True, by="team"),
+            "coverage": get("analytics.coverage:summary", f, with_settings=True),
+            "learning": get("analytics.learning:summary", f, with_settings=True),
+            "time to close": get("analytics.actions:time_to_close", f),
+        }
+        for where, df in frames.items():
+            assert_rates_in_range(df, where)
+        assert frames["actions"]["overdue"].iloc[0] <= frames["actions"]["due"].iloc[0]
+
+
+def test_every_postmortem_is_counted_once(corpus):
+    db, get = corpus
+    everyone = Filters(as_of=TODAY)
+    total, distinct = sql(db, "SELECT count(*), count(DISTINCT postmortem_id) FROM postmortems")[0]
+    assert total == distinct == len(get("analytics.catalog:postmortems", everyone))
+    # no post-mortem is loaded twice under two ids: no two files give the same title, day and team
+    seen: dict[tuple, str] = {}
+    for title, day, team, path in sql(db, "SELECT title, incident_date, team, source_path FROM postmortems "
+                                          "WHERE title IS NOT NULL AND incident_date IS NOT NULL"):
+        key = (fold(title), day, fold(team or ""))
+        assert seen.setdefault(key, path) == path, (key, seen[key], path)
+    # each dated post-mortem up to the as-of date is in exactly one quarter, once in the causes and Pareto
+    dated = sql(db, "SELECT count(*) FROM postmortems WHERE incident_date <= ?", [TODAY])[0][0]
+    trend = get("analytics.quarterly:trends", everyone, with_settings=True)
+    assert trend["incidents"].sum() == dated
+    assert get("analytics.quarterly:causes", everyone, with_settings=True)["incidents"].sum() == dated
+    assert get("analytics.recurrence:pareto", everyone)["incidents"].sum() == total
+    flags = get("analytics.recurrence:flags", everyone, with_settings=True)
+    assert len(flags) == total and flags["postmortem_id"].is_unique
+    assert (flags["days_since_previous"].dropna() >= 0).all()  # never a link forward in time
