@@ -64,12 +64,7 @@ def build() -> bytes:
     p = document.add_paragraph()
     p.add_run("5 Whys Analysis").bold = True
     p.add_run(":")
-    for question, answer in WHYS:
-        first, rest = question.split(" ", 1)
-        p = document.add_paragraph(style="List Number")
-        p.add_run(first).bold = True
-        p.add_run(" " + rest).add_break()
-        p.add_run(f"→ {answer}")
+    add_whys(document, WHYS)
     _bullets(document, "What Went Well", ["The queue-depth alert fired 25 minutes after the deploy",
                                           "Rolling back the consumer was one command"])
     _bullets(document, "What Can Be Improved", ["Nothing alerts on the age of the oldest message",
@@ -90,9 +85,19 @@ def _table(document, rows) -> None:
         for c, value in enumerate(row):
             paragraph = table.cell(r, c).paragraphs[0]
             if isinstance(value, tuple):
-                _hyperlink(paragraph, *value)
+                hyperlink(paragraph, *value)
             else:
                 paragraph.add_run(value).bold = r == 0
+
+
+def add_whys(document, whys) -> None:
+    """The template's 5 whys: numbered, "Why" in bold, the answer after a line break and an arrow."""
+    for question, answer in whys:
+        first, rest = question.split(" ", 1)
+        p = document.add_paragraph(style="List Number")
+        p.add_run(first).bold = True
+        p.add_run(" " + rest).add_break()
+        p.add_run(f"→ {answer}")
 
 
 def _bullets(document, heading: str, items: list[str]) -> None:
@@ -101,7 +106,7 @@ def _bullets(document, heading: str, items: list[str]) -> None:
         document.add_paragraph(item, style="List Bullet")
 
 
-def _hyperlink(paragraph, text: str, url: str) -> None:
+def hyperlink(paragraph, text: str, url: str) -> None:
     """A w:hyperlink to an external target, as Word writes one (python-docx has no call for it)."""
     rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")

@@ -19,7 +19,7 @@ from pipeline.model import Rejected
 from pipeline.to_markdown import Block, Converted, Run, render, unwrap_link
 from pipeline.values import parse_date
 
-MAX_CHARS = 20_000_000  # a post-mortem page is a few hundred kB; beyond this, something else was exported
+MAX_CHARS = 5_000_000  # a post-mortem page is tens of kB (about 3 s a MB to read); beyond this, it is not one
 
 _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
@@ -47,8 +47,7 @@ def convert(text: str, cfg: Config) -> Converted:
     except (etree.ParserError, ValueError):
         raise Rejected("the HTML page holds no text", 1) from None
     bold_classes = _bold_classes(root)
-    fallback = _confluence_fallback(root)
-    title, title_line, body, properties = _page(root, cfg)
+    title, title_line, body, properties, fallback = _page(root, cfg)
     if title is None:
         if body is None or not _text(body).strip():
             raise Rejected("the HTML page holds no text", 1)
@@ -70,63 +69,67 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_INVISIBLE).replace("\u00a0", " ")).strip()
 
 
-def _first(root, *xpaths: str):
-    """The first element the first matching XPath finds, or None."""
-    for xpath in xpaths:
-        found = root.xpath(xpath)
-        if found:
-            return found[0]
-    return None
+class _Index:
+    """One pass over the page: its elements by id, class and tag, in document order (a dozen XPath
+    searches of the whole tree cost more than reading the page)."""
 
+    def __init__(self, root):
+        self.ids: dict[str, object] = {}
+        self.classes: dict[str, list] = {}
+        self.tags: dict[str, list] = {}
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            self.tags.setdefault(el.tag, []).append(el)
+            if el.get("id"):
+                self.ids.setdefault(el.get("id"), el)
+            for name in (el.get("class") or "").split():
+                self.classes.setdefault(name, []).append(el)
 
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    def first(self, tag: str | None = None, cls: str | None = None):
+        found = self.classes.get(cls, []) if cls else self.tags.get(tag, [])
+        return next((el for el in found if tag is None or el.tag == tag), None)
 
 
 def _page(root, cfg: Config):
-    """(title, its line, the element holding the post-mortem, a property table or None)."""
-    head_title = _first(root, "//head/title")
-    confluence = _first(root, "//*[@id='main-content']")
+    """(title, its line, the element holding the post-mortem, a property table or None, the
+    Confluence page's fallback values)."""
+    index = _Index(root)
+    confluence, notion = index.ids.get("main-content"), index.first("h1", "page-title")
     if confluence is not None:
-        title_el = _first(root, "//*[@id='title-text']", "//head/title")
-        title = _confluence_title(root, title_el)
-    for name in _WRAPPER:
-        for el in root.xpath(f"//*[@id='{name}' or {_has_class(name)}]"):
-            if el.getparent() is not None:
-                el.drop_tree()
-    if confluence is not None:
-        return title, _line(title_el), confluence, None
-    notion = _first(root, f"//h1[{_has_class('page-title')}]")
-    if notion is not None:
-        body = _first(root, f"//*[{_has_class('page-body')}]")
-        props = _first(root, f"//table[{_has_class('properties')}]")
-        return _clean(_text(notion)) or None, _line(notion), body, props
-    body = _first(root, "//main", "//article", "//body")
-    _drop_notes(root)
-    title_el = _first(root, f"//p[{_has_class('title')}]")
-    if title_el is None:
-        first_h1 = _first(root, "//body//h1")
-        if first_h1 is not None and cfg.section_of(_clean(_text(first_h1))) is None:
+        title_el = index.ids.get("title-text", index.first("title"))
+        found = (_confluence_title(index, title_el), title_el, confluence, None)
+    elif notion is not None:
+        found = (_clean(_text(notion)), notion, index.first(cls="page-body"), index.first("table", "properties"))
+    else:
+        title_el = index.first("p", "title")
+        first_h1 = index.first("h1")
+        if title_el is None and first_h1 is not None and cfg.section_of(_clean(_text(first_h1))) is None:
             title_el = first_h1
-    if title_el is not None and _clean(_text(title_el)):
-        title = _clean(_text(title_el))
-        title_el.drop_tree()
-        return title, _line(title_el), body, None
-    if head_title is not None and _clean(_text(head_title)):
-        return _clean(_text(head_title)), _line(head_title), body, None
-    return None, None, body, None
+        if title_el is None or not _clean(_text(title_el)):
+            title_el = index.first("title")
+        body = index.first("main") if index.first("main") is not None else index.first("article")
+        body = index.first("body") if body is None else body
+        found = (_clean(_text(title_el)) if title_el is not None else None, title_el, body, None)
+        if title_el is not None and title_el.tag != "title":
+            title_el.drop_tree()
+    fallback = _confluence_fallback(index)
+    for name in _WRAPPER:
+        for el in [index.ids.get(name), *index.classes.get(name, [])]:
+            if el is not None and el.getparent() is not None:
+                el.drop_tree()
+    _drop_notes(index)
+    title, title_el, body, props = found
+    return title or None, getattr(title_el, "sourceline", None), body, props, fallback
 
 
-def _line(el) -> int | None:
-    return getattr(el, "sourceline", None) if el is not None else None
-
-
-def _confluence_title(root, el) -> str | None:
+def _confluence_title(index: _Index, el) -> str | None:
     """"Space : Page title" without the space, which the first breadcrumb names."""
     if el is None:
         return None
     title = _clean(_text(el))
-    crumb = _first(root, "//*[@id='breadcrumbs']//li//a")
+    crumbs = index.ids.get("breadcrumbs")
+    crumb = next(crumbs.iter("a"), None) if crumbs is not None else None
     space = _clean(_text(crumb)) if crumb is not None else ""
     if space and title.startswith(space + " : "):
         title = title[len(space) + 3:]
@@ -137,10 +140,10 @@ _MODIFIED = re.compile(r"(?:last modified|dernière modification)\b.*?\b(?:on|le
 _CREATED = re.compile(r"(?:created by|créée? par)\b.*?\b(?:on|le)\s+(?P<date>.+?\d{4})", re.I | re.S)
 
 
-def _confluence_fallback(root) -> dict:
+def _confluence_fallback(index: _Index) -> dict:
     """Confluence's "Created by X, last modified by Y on Mar 04, 2024": the date the page was last
     written, for a post-mortem that gives no post-mortem date of its own."""
-    meta = _first(root, f"//*[{_has_class('page-metadata')}]")
+    meta = index.first(cls="page-metadata")
     if meta is None:
         return {}
     text = _clean(_text(meta))
@@ -152,17 +155,17 @@ def _confluence_fallback(root) -> dict:
     return {"postmortem_date": day.isoformat()} if day else {}
 
 
-def _drop_notes(root) -> None:
+def _drop_notes(index: _Index) -> None:
     """Google Docs' comment and footnote markers, and the comments and footnotes listed at the end."""
-    for a in root.xpath("//a[starts-with(@href, '#cmnt') or starts-with(@href, '#ftnt')]"):
-        note = a.getparent() if a.getparent() is not None and a.getparent().tag == "sup" else a
+    for a in index.tags.get("a", []):
+        if not a.get("href", "").startswith(("#cmnt", "#ftnt")) or a.getparent() is None:
+            continue
         if a.get("id", "").startswith(("cmnt_ref", "ftnt_ref")):
+            note = a.getparent() if a.getparent().tag == "sup" else a
+        else:  # the note itself, at the end: its whole div (or paragraph) goes
+            note = next((p for p in a.iterancestors("div", "p")), a)
+        if note.getparent() is not None:
             note.drop_tree()
-        else:  # the note itself, at the end: its whole paragraph or div goes
-            holder = _first(a, "ancestor::div[1]", "ancestor::p[1]")
-            holder = note if holder is None else holder
-            if holder.getparent() is not None:
-                holder.drop_tree()
 
 
 _WEIGHT = re.compile(r"font-weight\s*:\s*([\w]+)", re.I)
@@ -183,7 +186,7 @@ def _bold_classes(root) -> dict[str, bool]:
     """Classes made bold or normal by the page's <style> rules: Google Docs writes bold as
     `<span class="c3">` with `.c3{font-weight:700}` in a style block."""
     classes: dict[str, bool] = {}
-    for style in root.xpath("//style"):
+    for style in root.iter("style"):
         for selectors, declarations in re.findall(r"([^{}]+)\{([^{}]*)\}", style.text or ""):
             weight = _weight(declarations)
             if weight is None:
@@ -265,8 +268,10 @@ class _Reader:
 
     def flatten(self, el, runs: list[Run], nested: list | None, separator: str) -> None:
         """Everything inside an item or a cell as runs; blocks inside it start a new line (items) or
-        are joined by a space (cells). Lists inside an item are kept apart, to nest under it."""
-        if el.text:
+        are joined by a space (cells), the items of a list in a cell by commas ("Participants": a list
+        of names). Lists inside an item are kept apart, to nest under it."""
+        in_list = el.tag in ("ul", "ol")
+        if el.text and not (in_list and not el.text.strip()):
             runs.append(Run(el.text, self.is_bold(el, False)))
         for child in el:
             tag = child.tag if isinstance(child.tag, str) else ""
@@ -274,6 +279,9 @@ class _Reader:
                 nested.append(child)
             elif _hidden(child):
                 pass
+            elif tag == "li" and nested is None:
+                _comma(runs)
+                self.flatten(child, runs, nested, separator)
             elif tag and tag not in _SKIPPED and (tag in _CONTAINERS or tag in _HEADINGS or
                                                   tag in ("p", "li", "ul", "ol", "table", "pre")):
                 runs.append(Run(separator))
@@ -281,7 +289,7 @@ class _Reader:
                 runs.append(Run(separator))
             elif tag and tag not in _SKIPPED:
                 self.inline(child, runs, False, None)
-            if child.tail:
+            if child.tail and not (in_list and not child.tail.strip()):
                 runs.append(Run(child.tail))
 
     def runs(self, el) -> list[Run]:
@@ -297,7 +305,7 @@ class _Reader:
             runs.append(Run("\n"))
             return
         if "confluence-jim-macro" in el.get("class", "") and el.get("data-jira-key"):
-            link = _first(el, ".//a[@href]")
+            link = next((a for a in el.iter("a") if a.get("href")), None)
             runs.append(Run(el.get("data-jira-key"), bold, unwrap_link(link.get("href")) if link is not None else href))
             return
         bold = self.is_bold(el, bold)
@@ -319,9 +327,9 @@ class _Reader:
 
     def table(self, table) -> None:
         rows, lines = [], []
-        for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+        for tr in _rows(table):
             cells = []
-            for cell in tr.xpath("./td | ./th"):
+            for cell in (c for c in tr if c.tag in ("td", "th")):
                 runs: list[Run] = []
                 self.flatten(cell, runs, None, " ")
                 cells.append(runs)
@@ -336,16 +344,25 @@ class _Reader:
         """Notion's property table: each row a name (after its icon) and a value; the values of a
         multi-select or a people property are separate tags, joined by commas."""
         rows, lines = [], []
-        for tr in table.xpath(".//tr"):
-            name, value = _first(tr, "./th"), _first(tr, "./td")
+        for tr in _rows(table):
+            name, value = tr.find("th"), tr.find("td")
             if name is None or value is None:
                 continue
-            tags = value.xpath(f".//*[{_has_class('selected-value')} or {_has_class('user')}]")
+            tags = [el for el in value.iter() if {"selected-value", "user"} & set((el.get("class") or "").split())]
             text = ", ".join(_clean(_text(t)) for t in tags) if tags else _clean(_text(value)).lstrip("@")
             rows.append([[Run(_clean(_text(name)))], [Run(text)]])
             lines.append(tr.sourceline)
         if rows:
             self.blocks.append(Block("table", rows=rows, row_lines=lines, properties=True, line=table.sourceline))
+
+
+def _comma(runs: list[Run]) -> None:
+    """A comma after the text so far (none before the first item), with no space before it."""
+    while runs and not runs[-1].text.strip():
+        runs.pop()
+    if runs:
+        runs[-1] = Run(runs[-1].text.rstrip(), runs[-1].bold, runs[-1].href)
+        runs.append(Run(", "))
 
 
 class _Pending:
@@ -360,8 +377,18 @@ class _Pending:
             self.runs.append(Run(text))
 
 
+def _rows(table):
+    """A table's rows, without those of tables inside its cells."""
+    for child in table:
+        if child.tag == "tr":
+            yield child
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            yield from (tr for tr in child if tr.tag == "tr")
+
+
 def _hidden(el) -> bool:
-    return bool(re.search(r"display\s*:\s*none", el.get("style") or "", re.I))
+    style = el.get("style")
+    return bool(style) and "none" in style and bool(re.search(r"display\s*:\s*none", style, re.I))
 
 
 def _kix_level(el) -> int:

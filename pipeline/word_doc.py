@@ -25,6 +25,7 @@ from pipeline.to_markdown import Block, Converted, Run, plain, render, unwrap_li
 
 MAX_BYTES = 50_000_000           # a post-mortem with screenshots is a few MB
 MAX_UNPACKED = 200_000_000       # what the archive may expand to: a guard against zip bombs
+MAX_TEXT_PART = 20_000_000       # word/document.xml, the part that is read: a post-mortem's is < 1 MB
 
 # Style names of headings where the style has no outline level, in the languages Word ships.
 _HEADING_NAME = re.compile(r"^(?:heading|titre|titulo|título|titolo|überschrift|kop|rubrik|nagłówek|"
@@ -82,6 +83,9 @@ def _open(data: bytes):
     if sum(names.values()) > MAX_UNPACKED:
         raise Rejected(f"the archive expands to {sum(names.values()) / 1e6:.0f} MB; Hindsight reads "
                        f".docx files that expand to at most {MAX_UNPACKED / 1e6:.0f} MB", None)
+    if names["word/document.xml"] > MAX_TEXT_PART:
+        raise Rejected(f"the document's text (word/document.xml) is {names['word/document.xml'] / 1e6:.0f} MB; "
+                       f"Hindsight reads up to {MAX_TEXT_PART / 1e6:.0f} MB of it", None)
     try:
         return docx.Document(io.BytesIO(data))
     except etree.XMLSyntaxError as exc:
@@ -206,6 +210,8 @@ class _Reader:
                 for inner in self.body(cell._tc):
                     if isinstance(inner, Table):  # a table in a cell: its text, on the cell's line
                         runs += [Run(" " + " ".join(plain(c) for r in self.table(inner).rows for c in r))]
+                    elif plain(runs).strip() and self.list_of(inner, inner.style) is not None:
+                        runs += [Run(", "), *self.runs(inner)]  # a list in a cell: one value an item
                     else:
                         runs += [Run(" "), *self.runs(inner)]
                 cells.append(runs)

@@ -119,13 +119,13 @@ def test_bad_document_is_rejected_with_its_reason_and_the_rest_loads(cli, db, ex
 def test_oversized_page_is_rejected_before_it_is_parsed(cli, db, exports):
     write(exports, "good.md", GOOD_MD)
     big = exports / "huge.html"
-    row = "<tr><td>09:00</td><td>" + "x" * 990 + "</td></tr>\n"  # 1 kB a row: 21 000 rows are 21 MB
-    big.write_text("<html><body><h1>Post-Mortem: big</h1><table>" + row * 21_000 + "</table></body></html>",
+    row = "<tr><td>09:00</td><td>" + "x" * 990 + "</td></tr>\n"  # 1 kB a row: 6 000 rows are 6 MB
+    big.write_text("<html><body><h1>Post-Mortem: big</h1><table>" + row * 6_000 + "</table></body></html>",
                    encoding="utf-8")
     code, out, _ = cli("ingest", exports, "--db", db)
     assert code == 1
     (message,) = query(db, "SELECT message FROM ingest_errors WHERE source_path = ?", [str(big)])[0]
-    assert message == "the page is 21 MB of HTML; Hindsight reads pages up to 20 MB (a post-mortem is far smaller)"
+    assert message == "the page is 6 MB of HTML; Hindsight reads pages up to 5 MB (a post-mortem is far smaller)"
     assert query(db, "SELECT title FROM postmortems") == [("Cache saturé",)]
 
 
@@ -140,6 +140,19 @@ def test_docx_that_would_expand_past_the_limit_is_rejected_unread(cli, db, expor
     assert code == 1
     (message,) = query(db, "SELECT message FROM ingest_errors WHERE source_path = ?", [str(path)])[0]
     assert message == "the archive expands to 210 MB; Hindsight reads .docx files that expand to at most 200 MB"
+
+
+def test_docx_whose_text_part_is_too_big_is_rejected_unread(cli, db, exports):
+    # A 21 MB word/document.xml (of spaces: it deflates to almost nothing) in an otherwise valid package.
+    with zipfile.ZipFile(io.BytesIO(VALID)) as archive:
+        xml = archive.read("word/document.xml")
+    padded = xml.replace(b"<w:body>", b"<w:body>" + b" " * 21_000_000, 1)
+    path = exports / "long.docx"
+    path.write_bytes(_with_member(VALID, "word/document.xml", padded))
+    code, out, _ = cli("ingest", path, "--db", db)
+    assert code == 1
+    assert query(db, "SELECT message FROM ingest_errors WHERE source_path = ?", [str(path)]) == [
+        ("the document's text (word/document.xml) is 21 MB; Hindsight reads up to 20 MB of it",)]
 
 
 PAGE_WITH_PROBLEMS = """<!DOCTYPE html>

@@ -191,3 +191,21 @@ def test_google_docs_bold_classes_stay_bold_in_the_markdown():
     lines = convert(GOOGLE_DOC, load_config()).markdown.splitlines()
     assert "**Severity:** P3" in lines  # a label line, written as the Markdown reader reads labels
     assert "| **Time** | **Event** |" in lines
+
+
+def test_a_list_in_a_metadata_cell_gives_one_value_per_item(cli, db, exports):
+    # Confluence's Page Properties with the participants as a bulleted list, one <p> per item.
+    page = write(exports, "pm.html", """
+        <html><head><title>Post-Mortem: Login errors</title></head><body>
+        <table><tbody>
+        <tr><th><p>Incident date</p></th><td><p>2024-04-02</p></td></tr>
+        <tr><th><p>Participants</p></th><td><ul>
+          <li><p>Ana Lima</p></li>
+          <li><p>Tom <strong>Becker</strong></p></li>
+        </ul></td></tr>
+        </tbody></table>
+        <h2>Summary</h2><p>Logins failed for 20 minutes.</p>
+        </body></html>""")
+    ingest(cli, db, page)
+    assert query(db, "SELECT title, incident_date, participants, summary FROM postmortems") == [
+        ("Login errors", date(2024, 4, 2), ["Ana Lima", "Tom Becker"], "Logins failed for 20 minutes.")]

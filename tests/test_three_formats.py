@@ -14,11 +14,11 @@ from datetime import date, datetime
 import docx
 import duckdb
 import pytest
-from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 
-from conftest import query
+from conftest import example_script, query
+
+# examples/make_docx.py writes Word the way the template is filled in: its helpers serve here too.
+make_docx = example_script("make_docx.py")
 
 EN = {
     "title": "Checkout API outage after the v4.2.0 release",
@@ -146,19 +146,6 @@ def to_html(pm: dict) -> str:
     return "\n".join(out + ["</body></html>"]) + "\n"
 
 
-def _hyperlink(paragraph, text: str, url: str) -> None:
-    """python-docx writes no hyperlinks: the w:hyperlink element and its relationship, as Word does."""
-    rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rel_id)
-    run = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = text
-    run.append(t)
-    link.append(run)
-    paragraph._p.append(link)
-
-
 def to_docx(pm: dict, path) -> None:
     document = docx.Document()
     document.add_heading(pm["title"], 0)
@@ -179,18 +166,13 @@ def to_docx(pm: dict, path) -> None:
             for item in body:
                 document.add_paragraph(item, style="List Bullet")
         elif kind == "whys":
-            for question, answer in body:
-                first, rest = question.split(" ", 1)
-                p = document.add_paragraph(style="List Number")
-                p.add_run(first).bold = True
-                p.add_run(" " + rest).add_break()
-                p.add_run(f"→ {answer}")
+            make_docx.add_whys(document, body)
         elif kind == "table":
             table = document.add_table(rows=len(body), cols=len(body[0]))
             for r, row in enumerate(body):
                 for c, value in enumerate(row):
                     if isinstance(value, tuple):
-                        _hyperlink(table.cell(r, c).paragraphs[0], *value)
+                        make_docx.hyperlink(table.cell(r, c).paragraphs[0], *value)
                     else:
                         table.cell(r, c).text = value
     document.save(path)

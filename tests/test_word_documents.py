@@ -3,7 +3,6 @@ by style in other languages, Google Docs' "Download → Microsoft Word" habits."
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import zipfile
 from datetime import date, datetime
@@ -11,16 +10,15 @@ from datetime import date, datetime
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 
-from conftest import ROOT, query, scalar
+from conftest import ROOT, example_script, query, scalar
 
 EXAMPLE = ROOT / "examples" / "postmortem-queue-backlog.docx"
 
 
-def _make_docx():
-    spec = importlib.util.spec_from_file_location("make_docx", ROOT / "examples" / "make_docx.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def ingest(cli, db, path) -> str:
+    code, out, err = cli("ingest", path, "--db", db, "--verbose")
+    assert code == 0, out + err
+    return out
 
 
 def _members(data: bytes) -> dict[str, bytes]:
@@ -29,12 +27,11 @@ def _members(data: bytes) -> dict[str, bytes]:
 
 
 def test_committed_example_is_what_the_script_writes():
-    assert _members(EXAMPLE.read_bytes()) == _members(_make_docx().build())
+    assert _members(EXAMPLE.read_bytes()) == _members(example_script("make_docx.py").build())
 
 
 def test_example_docx_loads_every_part_of_the_template(cli, db):
-    code, out, err = cli("ingest", EXAMPLE, "--db", db, "--verbose")
-    assert code == 0, out + err
+    out = ingest(cli, db, EXAMPLE)
     assert "0 warning(s), 0 error(s)" in out
     assert query(db, "SELECT title, incident_date, postmortem_date, author, team, service, severity, "
                      "primary_cause_category, participants FROM postmortems") == [(
@@ -65,10 +62,12 @@ def _localized(path) -> None:
     level1 = styles.add_style("Titre 1", WD_STYLE_TYPE.PARAGRAPH)
     level2 = styles.add_style("Titre 2", WD_STYLE_TYPE.PARAGRAPH)
     document.add_paragraph("Post-Mortem : Réplication MySQL en retard", style=title)
-    table = document.add_table(rows=3, cols=2)
+    table = document.add_table(rows=4, cols=2)
     for r, (label, value) in enumerate([("Date de l'incident", "09/04/2024"), ("Équipe", "données"),
-                                        ("Sévérité", "Majeur")]):
+                                        ("Sévérité", "Majeur"), ("Participants", "Léa Petit")]):
         table.cell(r, 0).text, table.cell(r, 1).text = label, value
+    table.cell(3, 1).paragraphs[0].style = "List Bullet"
+    table.cell(3, 1).add_paragraph("Noé Roux", style="List Bullet")  # one name a bullet
     document.add_paragraph("Résumé Exécutif", style=level1)
     document.add_paragraph("Le réplica a pris 40 minutes de retard pendant une migration.")
     document.add_paragraph("Chronologie", style=level1)
@@ -88,14 +87,13 @@ def _localized(path) -> None:
 def test_localized_heading_styles_and_a_metadata_table(cli, db, exports):
     path = exports / "replication.docx"
     _localized(path)
-    code, out, err = cli("ingest", path, "--db", db)
-    assert code == 0, out + err
+    ingest(cli, db, path)
     # "Titre 2" is a subsection: what follows stays in the Chronologie section, whose times are in
     # CEST (UTC+2): 14:00 is 12:00 UTC.
-    assert query(db, "SELECT title, incident_date, team, severity, started_at, minutes_to_resolve, summary "
-                     "FROM postmortems") == [(
-        "Réplication MySQL en retard", date(2024, 4, 9), "données", "P1", datetime(2024, 4, 9, 12, 0), 40.0,
-        "Le réplica a pris 40 minutes de retard pendant une migration.")]
+    assert query(db, "SELECT title, incident_date, team, severity, participants, started_at, minutes_to_resolve, "
+                     "summary FROM postmortems") == [(
+        "Réplication MySQL en retard", date(2024, 4, 9), "données", "P1", ["Léa Petit", "Noé Roux"],
+        datetime(2024, 4, 9, 12, 0), 40.0, "Le réplica a pris 40 minutes de retard pendant une migration.")]
     assert query(db, "SELECT text FROM learnings") == [("Migrer par lots : une migration géante bloque la réplication",)]
 
 
@@ -135,8 +133,7 @@ def _google_docs_word_export(path) -> None:
 def test_google_docs_word_export_fields_content_controls_and_insertions(cli, db, exports):
     path = exports / "cdn.docx"
     _google_docs_word_export(path)
-    code, out, err = cli("ingest", path, "--db", db)
-    assert code == 0, out + err
+    ingest(cli, db, path)
     assert query(db, "SELECT title, incident_date, summary FROM postmortems") == [(
         "CDN certificate expired", date(2024, 5, 6),
         "The certificate of cdn.example.com expired at 00:00. Renewal was manual.")]
