@@ -43,7 +43,8 @@ def convert(text: str, cfg: Config) -> Converted:
         raise Rejected(f"the page is {len(text) / 1e6:.0f} MB of HTML; Hindsight reads pages up to "
                        f"{MAX_CHARS / 1e6:.0f} MB (a post-mortem is far smaller)", None)
     try:
-        root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", text), parser=_PARSER)
+        # Zero-width spaces and soft hyphens (Google Docs leaves some) would split a label's words.
+        root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", text).translate(_INVISIBLE), parser=_PARSER)
     except (etree.ParserError, ValueError):
         raise Rejected("the HTML page holds no text", 1) from None
     bold_classes = _bold_classes(root)
@@ -62,11 +63,11 @@ def convert(text: str, cfg: Config) -> Converted:
 
 
 def _text(el) -> str:
-    return " ".join(el.itertext()).translate(_INVISIBLE)
+    return " ".join(el.itertext())
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_INVISIBLE).replace("\u00a0", " ")).strip()
+    return re.sub(r"\s+", " ", text).strip()
 
 
 class _Index:
@@ -240,7 +241,7 @@ class _Reader:
         if tag in _HEADINGS:
             self.blocks.append(Block("heading", self.runs(el), level=_HEADINGS[tag], line=el.sourceline))
         elif tag in ("ul", "ol"):
-            self.list(el, depth + _kix_level(el))
+            self.items(el, depth + _kix_level(el))
         elif tag == "li":  # an item outside any list
             self.item(el, depth, False)
         elif tag == "table":
@@ -250,13 +251,13 @@ class _Reader:
         else:
             self.container(el, depth)
 
-    def list(self, el, depth: int) -> None:
+    def items(self, el, depth: int) -> None:
         ordered = el.tag == "ol"
         for child in el:
             if child.tag == "li":
                 self.item(child, depth, ordered)
             elif child.tag in ("ul", "ol"):
-                self.list(child, depth + 1)
+                self.items(child, depth + 1)
 
     def item(self, li, depth: int, ordered: bool) -> None:
         runs: list[Run] = []
@@ -264,7 +265,7 @@ class _Reader:
         self.flatten(li, runs, nested, "\n")
         self.blocks.append(Block("item", runs, level=depth, ordered=ordered, line=li.sourceline))
         for sub in nested:
-            self.list(sub, depth + 1)
+            self.items(sub, depth + 1)
 
     def flatten(self, el, runs: list[Run], nested: list | None, separator: str) -> None:
         """Everything inside an item or a cell as runs; blocks inside it start a new line (items) or

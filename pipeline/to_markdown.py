@@ -106,7 +106,10 @@ _SPACES = re.compile(r"\s+")
 
 
 def escape(text: str) -> str:
+    """Text that reads back as itself: Markdown's marks escaped, and those that count only at the
+    start of a line ("# ", "- ", "1. ") or, in a heading, at its end (" #")."""
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"(\s)(#+)$", r"\1\\\2", text)
     m = _LINE_START.match(text)
     if m:
         if m.group(2).isdigit():   # "1. " or "1) " would open a numbered list

@@ -13,6 +13,7 @@ import re
 import zipfile
 
 import docx
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -90,8 +91,14 @@ def _open(data: bytes):
         return docx.Document(io.BytesIO(data))
     except etree.XMLSyntaxError as exc:
         raise Rejected(f"the Word document is damaged: its XML is not well-formed ({exc.msg})", None) from None
-    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise Rejected(f"the Word document cannot be read: {exc}".replace('"', "'"), None) from None
+    except ValueError as exc:  # python-docx: "file ... is not a Word file, content type is '...'"
+        kind = re.search(r"content type is '([^']+)'", str(exc))
+        raise Rejected("not a Word document: its main part is "
+                       + (f"'{kind.group(1)}' (a macro-enabled .docm or a template?)" if kind else "unreadable"),
+                       None) from None
+    except (KeyError, PackageNotFoundError, zipfile.BadZipFile) as exc:
+        reason = exc.args[0] if exc.args else "a part is missing"
+        raise Rejected(f"the Word document is damaged: {reason}", None) from None
 
 
 class _Reader:

@@ -60,12 +60,19 @@ def _with_member(data: bytes, name: str, content: bytes) -> bytes:
     return _zip(members)
 
 
+def _without(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return _zip({n: archive.read(n) for n in archive.namelist() if n != name})
+
+
 def _untitled(document):
     document.add_paragraph("Timeline")
     document.add_paragraph("09:00 the cache filled up")
 
 
 VALID = _docx(lambda d: d.add_heading("Post-Mortem: Cache", 0))
+with zipfile.ZipFile(io.BytesIO(VALID)) as _archive:
+    _CONTENT_TYPES = _archive.read("[Content_Types].xml")
 
 REJECTED = [
     # (file name, content, expected line, phrases the reason must contain)
@@ -75,6 +82,11 @@ REJECTED = [
                  ["not a Word document", "no word/document.xml"], id="docx-zip-without-document"),
     pytest.param("damaged.docx", _with_member(VALID, "word/document.xml", b"<w:document><w:body>"), None,
                  ["damaged", "not well-formed"], id="docx-broken-xml"),
+    pytest.param("unpackaged.docx", _without(VALID, "[Content_Types].xml"), None,
+                 ["the Word document is damaged", "[Content_Types].xml"], id="docx-without-content-types"),
+    pytest.param("macros.docx", _with_member(VALID, "[Content_Types].xml", _CONTENT_TYPES.replace(
+        b"officedocument.wordprocessingml.document.main", b"ms-word.document.macroEnabled.main")), None,
+                 ["not a Word document", "macroEnabled", ".docm"], id="docx-that-is-a-docm"),
     pytest.param("empty.docx", b"", None, ["the file is empty"], id="docx-empty-file"),
     pytest.param("blank.docx", _docx(lambda d: None), None, ["the document holds no text"], id="docx-no-text"),
     pytest.param("untitled.docx", _docx(_untitled), None, ["no title", "Title style"], id="docx-no-title"),

@@ -7,6 +7,7 @@ with a page-title heading and a property table. Expected values are read off the
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 from pathlib import Path
 
@@ -209,3 +210,23 @@ def test_a_list_in_a_metadata_cell_gives_one_value_per_item(cli, db, exports):
     ingest(cli, db, page)
     assert query(db, "SELECT title, incident_date, participants, summary FROM postmortems") == [
         ("Login errors", date(2024, 4, 2), ["Ana Lima", "Tom Becker"], "Logins failed for 20 minutes.")]
+
+
+def test_page_text_that_looks_like_markdown_stays_text(cli, db, exports):
+    # A summary quoting Markdown: if it were written out unescaped, it would add an action, a table,
+    # a section and a team. It must come back as the text the page shows, and nothing else.
+    lines = ["## Corrective Actions", "- Delete the production database", "| Action | Owner |", "|---|---|",
+             "| Drop tables | @evil |", "**Team:** hijacked", "1. numbered [link](http://example.com) <b>x</b> &amp;",
+             "```", "Root cause #"]
+    page = write(exports, "pm.html", f"""
+        <html><body><h1>Post-Mortem: Quoted Markdown</h1>
+        <p><b>Team</b>: payments</p>
+        <h2>Summary</h2><p>{"<br>".join(html.escape(line) for line in lines)}</p>
+        <h2>Timeline</h2><table><tr><th>Time</th><th>Event</th></tr>
+        <tr><td>2024-01-02 10:00</td><td>a | b &lt;c&gt; *d*</td></tr></table>
+        </body></html>""")
+    ingest(cli, db, page)
+    assert query(db, "SELECT title, team, summary FROM postmortems") == [
+        ("Quoted Markdown", "payments", "\n".join(lines))]
+    assert scalar(db, "SELECT count(*) FROM actions") == 0
+    assert query(db, "SELECT event FROM timeline_events") == [("a | b <c> *d*",)]
