@@ -90,6 +90,14 @@ class Config:
     def timezones(self) -> dict[str, float]:
         return {fold(k): float(v) for k, v in (self.raw.get("timezones") or {}).items()}
 
+    def section_of(self, heading: str) -> str | None:
+        """The template section a heading names: as written, without a parenthesis ("Timeline (UTC)"),
+        or its words before a colon or dash ("Root cause - the pool")."""
+        for text in (heading, re.sub(r"\(.*?\)", "", heading), re.split(r"[:(\-–—]", heading)[0]):
+            if fold(text) in self.section_labels:
+                return self.section_labels[fold(text)]
+        return None
+
     def normalize(self, vocabulary: str, word) -> str | None:
         """Map a raw word onto its vocabulary's canonical value, or None when unknown."""
         if word is None:

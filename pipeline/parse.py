@@ -9,14 +9,16 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import markdown, tabular
+from pipeline import html_doc, markdown, tabular, word_doc
 from pipeline.config import Config
 from pipeline.model import ParsedFile, Problem, Rejected
 from pipeline.records import POSTMORTEM_KEYS, build_postmortem, canonical
 from pipeline.text import decode
+from pipeline.to_markdown import Converted
+from pipeline.values import is_blank
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".txt": "markdown", ".json": "json",
-           ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+           ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".html": "html", ".htm": "html", ".docx": "docx"}
 
 
 def format_of(path: str | Path) -> str | None:
@@ -41,11 +43,15 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
     fmt = format_of(source_path) or "unknown"
     parsed = ParsedFile(source_path=source_path, source_format=fmt, content_sha256=sha256(data))
     try:
-        text, problems = decode(data)
+        text, problems = decode(data) if fmt != "docx" else ("", [])
         parsed.problems += problems
-        if not text.strip():
+        if fmt == "docx":  # a zip archive: never decoded as text
+            _converted(parsed, word_doc.convert(data, cfg), cfg)
+        elif not text.strip():
             raise Rejected("the file is empty", 1)
-        if fmt == "markdown":
+        elif fmt == "html":
+            _converted(parsed, html_doc.convert(text, cfg), cfg)
+        elif fmt == "markdown":
             _markdown(parsed, text, cfg)
         elif fmt in ("json", "yaml"):
             _structured(parsed, text, fmt, cfg)
@@ -91,7 +97,22 @@ def _add(parsed: ParsedFile, record: dict, cfg: Config, n: int | None, lines=Non
     parsed.postmortems.append(pm)
 
 
-def _markdown(parsed: ParsedFile, text: str, cfg: Config) -> None:
+def _converted(parsed: ParsedFile, converted: Converted, cfg: Config) -> None:
+    """An HTML or Word document, converted to template Markdown: read as Markdown, with every
+    problem's line taken back to the line of the source file (None where the format has no lines)."""
+    start = len(parsed.problems)
+    try:
+        _markdown(parsed, converted.markdown, cfg, converted.fallback)
+    except Rejected as exc:
+        raise Rejected(str(exc), converted.source_line(exc.line)) from None
+    finally:
+        for problem in parsed.problems[start:]:
+            problem.line = converted.source_line(problem.line)
+
+
+def _markdown(parsed: ParsedFile, text: str, cfg: Config, fallback: dict | None = None) -> None:
+    """``fallback`` holds values used only where the document gives none (a Confluence page's
+    last-modified date for the post-mortem date): the document, then its front matter, win."""
     docs, updates, problems = markdown.parse_markdown(text, cfg)
     parsed.problems += problems
     parsed.tracker_updates = updates
@@ -104,6 +125,9 @@ def _markdown(parsed: ParsedFile, text: str, cfg: Config) -> None:
                 parsed.problems.append(Problem("warning", "front matter: unknown key(s) "
                                                f"{', '.join(unknown)} ignored", 1))
             record.update({k: v for k, v in front_record.items() if v not in (None, "")})
+        for key, value in (fallback or {}).items():
+            if is_blank(record.get(key)):
+                record[key] = value
         prefix = f"post-mortem {n}: " if len(docs) > 1 else ""
         _add(parsed, record, cfg, n if len(docs) > 1 else None, doc.lines, doc.utc_offset, prefix, doc.line)
 

@@ -186,3 +186,13 @@ def load_records(cli, db, exports):
     yield load
     for connection in opened:
         connection.close()
+
+
+def example_script(name: str):
+    """A script of examples/ (e.g. make_docx.py) as a module, to call what it defines."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(Path(name).stem, ROOT / "examples" / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date
 
+import docx
 import pytest
 
 from conftest import ROOT, query, scalar, write
@@ -118,19 +119,23 @@ def test_walks_folders_recursively_and_reads_every_supported_extension(cli, db, 
     write(exports, "e.yaml", "id: PM-Y\ntitle: Yaml\nincident_date: 2024-01-05\n")
     write(exports, "x/f.yml", "id: PM-YML\ntitle: Yml\nincident_date: 2024-01-06\n")
     write(exports, "x/y/g.csv", "id,title,incident_date\nPM-C,Csv,2024-01-07\n")
+    write(exports, "x/h.html", "<h1>Post-Mortem: Html</h1><p><b>Date de l'incident</b>: 2024-01-08</p>")
+    word = docx.Document()
+    word.add_heading("Post-Mortem: Word", 0)
+    word.add_paragraph("Date de l'incident: 2024-01-09")
+    word.save(exports / "x" / "y" / "i.docx")
     # Not post-mortems: unsupported extensions and the default exclusions are not even counted.
     write(exports, "notes.pdf", "%PDF-1.4")
-    write(exports, "x/report.docx", "PK")
-    write(exports, "x/page.html", "<h1>Post-Mortem: no</h1>")
+    write(exports, "x/~$i.docx", "Word's lock file")
     write(exports, "README.md", "# How to write a post-mortem\n")
     write(exports, "x/.hidden.md", "# Post-Mortem: Hidden\n\n**Date de l'incident**: 2024-01-09\n")
 
     code, out, err = cli("ingest", exports, "--db", db)
     assert code == 0, out + err
-    assert "7 file(s) loaded, 0 unchanged, 0 rejected (of 7 found)" in out
+    assert "9 file(s) loaded, 0 unchanged, 0 rejected (of 9 found)" in out
     assert query(db, "SELECT title, source_format FROM postmortems ORDER BY incident_date") == [
         ("Markdown", "markdown"), ("Markdown long", "markdown"), ("Texte", "markdown"), ("Json", "json"),
-        ("Yaml", "yaml"), ("Yml", "yaml"), ("Csv", "csv")]
+        ("Yaml", "yaml"), ("Yml", "yaml"), ("Csv", "csv"), ("Html", "html"), ("Word", "docx")]
 
 
 def test_several_paths_files_and_folders(cli, db, tmp_path):

@@ -77,7 +77,8 @@ def test_empty_database_shows_the_uploader(empty_app):
     assert captions(at)[0].startswith("No post-mortem is loaded yet.")
     uploader = at.file_uploader(key="import-files")
     assert uploader.accept_multiple_files
-    assert set(uploader.allowed_type) == {".md", ".markdown", ".txt", ".json", ".yaml", ".yml", ".csv"}
+    assert set(uploader.allowed_type) == {".md", ".markdown", ".txt", ".json", ".yaml", ".yml", ".csv", ".html",
+                                          ".htm", ".docx"}
     assert any("Up to 50 MB per file and 50 MB per batch" in c for c in captions(at))
     assert at.button(key="import-run").disabled  # nothing chosen yet
     assert not at.sidebar.multiselect  # no filters without data
@@ -166,3 +167,13 @@ def test_query_params_set_the_filters(app):
     assert at.sidebar.multiselect(key="flt_team").value == ["payments"]
     assert captions(at)[0].startswith("As of 2026-10-01.")
     assert at.file_uploader(key="import-files")
+
+
+def test_upload_a_confluence_page_and_a_word_document(on_db, tmp_path):
+    db = tmp_path / "hindsight.duckdb"
+    at = on_db(db)
+    upload(at, ("confluence-postmortem.html", (ROOT / "examples" / "confluence-postmortem.html").read_bytes()),
+           ("queue.docx", (ROOT / "examples" / "postmortem-queue-backlog.docx").read_bytes()))
+    assert metrics(at)["Loaded"] == "2" and metrics(at)["Rejected"] == "0"
+    assert query(db, "SELECT title, source_format FROM postmortems ORDER BY title") == [
+        ("Order queue backlog after the consumer v3.8 deploy", "docx"), ("Saturation du cache de sessions", "html")]

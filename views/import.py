@@ -13,8 +13,9 @@ import streamlit as st
 from dashboard import data, ui
 from pipeline import ingest, store
 from pipeline.config import ConfigError, load_config
+from pipeline.parse import FORMATS
 
-TYPES = ["md", "markdown", "txt", "json", "yaml", "yml", "csv"]
+TYPES = sorted(suffix.lstrip(".") for suffix in FORMATS)  # what `hindsight ingest` reads
 MAX_FILE_MB = 50   # the server's limit per file (.streamlit/config.toml, server.maxUploadSize)
 MAX_BATCH_MB = 50  # what one ingest may hold in total
 MB = 1024 * 1024
@@ -68,13 +69,15 @@ f = st.session_state.get("filters") if data.has_data() else None
 db = data.db_path()
 st.title("Import")
 st.caption((f"As of {f.as_of}. " if f else "No post-mortem is loaded yet. ")
-           + "Upload post-mortem exports (Markdown, JSON, YAML, CSV, trackers): they go through the same pipeline "
+           + "Upload post-mortem exports (Markdown, HTML pages, Word documents, JSON, YAML, CSV, trackers): they "
+           "go through the same pipeline "
            "as `hindsight ingest`, into the dashboard's database.")
 
 uploads = st.file_uploader(
     "Export files", type=TYPES, accept_multiple_files=True, key="import-files", max_upload_size=MAX_FILE_MB,
-    help="Markdown post-mortems and trackers (.md, .markdown, .txt), JSON, YAML (.json, .yaml, .yml) and CSV "
-         "(post-mortems, actions or an incidents list).")
+    help="Markdown post-mortems and trackers (.md, .markdown, .txt), Confluence, Google Docs or Notion pages "
+         "(.html, .htm), Word documents (.docx), JSON, YAML (.json, .yaml, .yml) and CSV (post-mortems, actions "
+         "or an incidents list).")
 st.caption(f"Up to {MAX_FILE_MB} MB per file and {MAX_BATCH_MB} MB per batch. Files are saved under "
            f"`{db.parent / 'uploads'}`: a file uploaded again under the same name replaces the rows it loaded "
            "the first time (unchanged content is skipped).")
