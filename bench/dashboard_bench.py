@@ -38,7 +38,7 @@ def main() -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from pipeline.demo import REF_TODAY
+    from hindsight.demo import REF_TODAY
 
     folder = "views" if (ROOT / "views").exists() else "pages"
     print(f"{'page':<12} {'cold (s)':>9} {'warm (s)':>9}")

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from pipeline.config import load_config
-from pipeline.demo import write_demo_corpus
+from hindsight.demo import write_demo_corpus
 from pipeline.ingest import run
 
 

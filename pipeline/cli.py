@@ -187,7 +187,7 @@ def _report(result: RunResult, args, db: Path) -> None:
 
 
 def _demo(args) -> int:
-    from pipeline.demo import write_demo_corpus
+    from hindsight.demo import write_demo_corpus
 
     if args.count < 1:
         print("hindsight: error: --count must be at least 1", file=sys.stderr)
