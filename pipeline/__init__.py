@@ -2,7 +2,6 @@
 
 Parsing (``markdown``, ``records``, ``tabular``, ``tracker``) is pure: bytes and
 configuration in, plain values and problems out. Loading (``store``, ``ingest``)
-is separate, and the CLI (``cli``) is a thin layer over ``ingest.run``.
+is separate. The package imports nothing outside itself: the command line
+(``hindsight.cli``) and the Import page call ``ingest.run``.
 """
-
-__version__ = "0.1.0"

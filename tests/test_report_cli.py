@@ -52,7 +52,7 @@ def test_actions_report_as_table_csv_and_markdown(cli, loaded):
 @pytest.mark.parametrize("args, message", [
     (["--severity", "urgentissime"], "unknown severity 'urgentissime'"),
     (["--as-of", "yesterday"], "'yesterday' is not a date"),
-    (["--format", "xml"], "invalid choice: 'xml'"),
+    (["--format", "xml"], "'xml' is not one of"),  # click's wording
 ])
 def test_usage_errors_exit_2(cli, loaded, args, message):
     code, out, err = cli("report", "actions", "--db", loaded, *args)
