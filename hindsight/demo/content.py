@@ -11,8 +11,7 @@ from datetime import date, datetime, timedelta
 from hindsight.demo.formatting import add_business_days, duration_md, fill
 from hindsight.demo.model import (CAUSES, KIND_WEIGHTS, PRIORITIES, PRIORITY_WEIGHTS, REF_TODAY, Action, Impact,
                                   PostMortem, Times)
-from hindsight.demo.wording import (CAUSE_TEXT, DETECT, EXTRA_EVENTS, GENERAL, KINDS, NEAR_MISS_TITLES, PHRASES,
-                                    SYMPTOMS, TEAMS)
+from hindsight.demo.wording import CAUSE_TEXT, DETECT, EXTRA_EVENTS, GENERAL, KINDS, NEAR_MISS_TITLES, PHRASES, SYMPTOMS
 
 # (customer impact probability, users affected range, estimated cost range) by severity
 IMPACT_BY_SEVERITY = {"P1": (0.92, (5000, 80000), (5000, 80000)), "P2": (0.7, (500, 12000), (800, 15000)),
@@ -20,8 +19,8 @@ IMPACT_BY_SEVERITY = {"P1": (0.92, (5000, 80000), (5000, 80000)), "P2": (0.7, (5
 TRANSACTION_TEAMS = ("payments", "checkout")  # the teams that count lost transactions
 
 
-def fill_content(rng: random.Random, pm: PostMortem) -> None:
-    team = TEAMS[pm.team]
+def fill_content(rng: random.Random, pm: PostMortem, team: dict) -> None:
+    """team: the post-mortem's team in the organisation (services, providers, members)."""
     pm.provider = rng.choice(team["providers"])
     pm.version = f"v{rng.randint(1, 5)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}"
     _title(rng, pm)

@@ -123,9 +123,16 @@ class Tracker:
     lang: str
 
 
+@dataclass(frozen=True)
+class Organisation:
+    teams: dict[str, dict]            # name: services, providers, members
+    first_day: date                   # incidents happen from first_day to RANGE_END
+
+
 @dataclass
 class Plan:
     count: int
+    organisation: Organisation
     postmortems: list[PostMortem]
     trackers: list[Tracker]
     planted: dict[str, PostMortem]

@@ -12,23 +12,23 @@ from collections import Counter
 from datetime import date, timedelta
 
 from hindsight.demo.content import fill_content
-from hindsight.demo.model import (CAUSE_WEIGHTS, CAUSES, RANGE_END, RANGE_START, REF_TODAY, SEVERITIES,
-                                  SEVERITY_WEIGHTS, Plan, PostMortem, Timing, Tracker)
-from hindsight.demo.wording import TEAMS
+from hindsight.demo.model import (CAUSE_WEIGHTS, CAUSES, RANGE_END, REF_TODAY, SEVERITIES, SEVERITY_WEIGHTS,
+                                  Organisation, Plan, PostMortem, Timing, Tracker)
+from hindsight.demo.organisation import organisation_for
 
-TEAM_NAMES = list(TEAMS)
 MARKDOWN_FORMATS = ("markdown", "frontmatter")
 LINKABLE = ("json", "yaml", "frontmatter")  # formats that carry an id, so recurrence_of can point at them
 
 
 def plan_corpus(rng: random.Random, count: int) -> Plan:
-    postmortems = _skeletons(rng, count)
+    organisation = organisation_for(count)
+    postmortems = _skeletons(rng, count, organisation)
     _assign_formats(rng, postmortems)
     _link_clusters(rng, postmortems)
     _force_long_incidents(rng, postmortems)
     for pm in postmortems:
-        fill_content(rng, pm)
-    plan = Plan(count, postmortems, trackers=[], planted={}, taken=set())
+        fill_content(rng, pm, organisation.teams[pm.team])
+    plan = Plan(count, organisation, postmortems, trackers=[], planted={}, taken=set())
     _plant_problems(rng, plan)
     _plan_trackers(rng, plan)
     _mark_encodings(rng, plan)
@@ -38,18 +38,20 @@ def plan_corpus(rng: random.Random, count: int) -> Plan:
 # ---------------------------------------------------------------- incidents
 
 
-def _skeletons(rng: random.Random, count: int) -> list[PostMortem]:
-    postmortems = _clusters(rng, count)
+def _skeletons(rng: random.Random, count: int, organisation: Organisation) -> list[PostMortem]:
+    teams, first_day = organisation.teams, organisation.first_day
+    names = list(teams)
+    postmortems = _clusters(rng, count, organisation)
     for _ in range(5 if count >= 50 else count // 10):  # recent, still waiting for their post-mortem
-        team = rng.choice(TEAM_NAMES)
+        team = rng.choice(names)
         postmortems.append(PostMortem(date=date(2026, 10, 1) + timedelta(days=rng.randint(0, 40)), team=team,
-                                      service=rng.choice(TEAMS[team]["services"]),
+                                      service=rng.choice(teams[team]["services"]),
                                       cause=rng.choices(CAUSES, CAUSE_WEIGHTS)[0], recent_no_pm=True))
-    span = (RANGE_END - RANGE_START).days
+    span = (RANGE_END - first_day).days
     while len(postmortems) < count:
-        team = rng.choice(TEAM_NAMES)
-        postmortems.append(PostMortem(date=RANGE_START + timedelta(days=rng.randint(0, span)), team=team,
-                                      service=rng.choice(TEAMS[team]["services"]),
+        team = rng.choice(names)
+        postmortems.append(PostMortem(date=first_day + timedelta(days=rng.randint(0, span)), team=team,
+                                      service=rng.choice(teams[team]["services"]),
                                       cause=rng.choices(CAUSES, CAUSE_WEIGHTS)[0]))
     for pm in postmortems:
         _draw_incident(rng, pm)
@@ -61,15 +63,16 @@ def _skeletons(rng: random.Random, count: int) -> list[PostMortem]:
     return postmortems
 
 
-def _clusters(rng: random.Random, count: int) -> list[PostMortem]:
+def _clusters(rng: random.Random, count: int, organisation: Organisation) -> list[PostMortem]:
     """A few services with 3 to 5 incidents of one cause within 90 days: recurrences to find."""
     n_clusters = min(8, count // 45) or (1 if count >= 12 else 0)
-    all_services = [(team, service) for team in TEAM_NAMES for service in TEAMS[team]["services"]]
+    all_services = [(team, service) for team, about in organisation.teams.items() for service in about["services"]]
+    first_day = organisation.first_day
     postmortems = []
     for cluster, (team, service) in enumerate(rng.sample(all_services, n_clusters)):
         cause = rng.choice(["code", "monitoring", "environment", "code", "tools", "external"])
         size = rng.randint(3, 5)
-        anchor = RANGE_START + timedelta(days=rng.randint(0, (date(2026, 8, 1) - RANGE_START).days))
+        anchor = first_day + timedelta(days=rng.randint(0, (date(2026, 8, 1) - first_day).days))
         offsets = sorted(rng.sample(range(0, 88), size))
         for offset in offsets:
             postmortems.append(PostMortem(date=anchor + timedelta(days=offset - offsets[0]), team=team,
@@ -218,7 +221,7 @@ def _plan_trackers(rng: random.Random, plan: Plan) -> None:
     """Tracker documents that update the actions of 2 to 4 Markdown post-mortems of one team. Planned
     before the Markdown is written: a post-mortem shows an earlier status than its tracker."""
     by_team = _tracker_candidates(plan)
-    teams = [team for team in TEAM_NAMES if len(by_team.get(team, [])) >= 2]
+    teams = [team for team in plan.organisation.teams if len(by_team.get(team, [])) >= 2]
     rng.shuffle(teams)
     wanted = 6 if plan.count >= 100 else 4
     for i in range(len(teams) * 3):

@@ -16,7 +16,7 @@ import yaml
 
 from hindsight.demo.formatting import iso_ts
 from hindsight.demo.markdown import Variety, front_matter, render_markdown
-from hindsight.demo.model import RANGE_END, RANGE_START, Action, Plan, PostMortem, Tracker
+from hindsight.demo.model import RANGE_END, Action, Plan, PostMortem, Tracker
 from hindsight.demo.records import (ACTION_COLUMNS, POSTMORTEM_COLUMNS, action_row, postmortem_row,
                                     structured_record)
 from hindsight.demo.wording import STATUS_MARKDOWN, STATUS_TRACKER, TRACKER
@@ -181,7 +181,7 @@ def write_incidents(out: Output, plan: Plan) -> list[str]:
     few that need one and have none; returns the ids of the latter."""
     rows = [(pm.times.start, pm.severity, pm.times.resolve, pm.impact.customer_impact, pm.id, False)
             for pm in plan.postmortems if pm.format != "markdown"]  # Markdown has no id to link
-    rows += _incidents_without_postmortem(out.rng, plan.count)
+    rows += _incidents_without_postmortem(out.rng, plan)
     rows.sort(key=lambda x: (x[0], x[4]))
     per_year: dict[int, int] = {}
     table, missing = [], []
@@ -197,13 +197,14 @@ def write_incidents(out: Output, plan: Plan) -> list[str]:
     return missing
 
 
-def _incidents_without_postmortem(rng: random.Random, count: int) -> list[tuple]:
-    span = (RANGE_END - RANGE_START).days
-    n_short = max(3, round(34 * count / 300))
-    n_missing = 7 if count >= 100 else 3
+def _incidents_without_postmortem(rng: random.Random, plan: Plan) -> list[tuple]:
+    first_day = plan.organisation.first_day
+    span = (RANGE_END - first_day).days
+    n_short = max(3, round(34 * plan.count / 300))
+    n_missing = 7 if plan.count >= 100 else 3
     rows = []
     for i in range(n_short + n_missing):
-        day = RANGE_START + timedelta(days=rng.randint(0, span))
+        day = first_day + timedelta(days=rng.randint(0, span))
         start = datetime(day.year, day.month, day.day) + timedelta(minutes=rng.randint(0, 24 * 60 - 1))
         if i < n_short:
             severity, minutes, customer_impact = rng.choice(["P3", "P4", "P4"]), rng.randint(4, 28), False
