@@ -19,7 +19,6 @@ from analytics.filters import Filters
 from analytics.settings import Settings
 from hindsight import __version__
 from hindsight.config import database_path, read_config
-from hindsight.demo import write_demo_corpus
 from pipeline import store
 from pipeline.config import Config, build
 from pipeline.ingest import RunResult, StrictAbort, UsageError, run
@@ -135,6 +134,8 @@ def demo(out, count, seed) -> None:
     """Write a synthetic demo corpus in every supported format.
 
     The same count and seed always write the same bytes; `make demo-data` (300, 42) writes data/demo."""
+    from hindsight.demo import write_demo_corpus  # its wording is read only when a corpus is written
+
     if count < 1:
         fail("--count must be at least 1")
     summary = write_demo_corpus(Path(out), count=count, seed=seed)
