@@ -12,7 +12,7 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
     """Run one query on its own cursor (connections are shared between dashboard sessions)."""
     cur = con.cursor()
     try:
-        # A cursor starts in the default catalog; store.connect_readonly attaches the file as "hindsight".
+        # A cursor starts in the default catalog; db.connect_readonly attaches the file as "hindsight".
         if cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'hindsight'").fetchone()[0]:
             cur.execute("USE hindsight")
         return cur.execute(sql, params or {}).df()

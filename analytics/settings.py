@@ -1,10 +1,11 @@
-"""The analytics thresholds, read from the configuration's `analytics` section."""
+"""The analytics thresholds, read from the `analytics` and `teams` sections of a configuration mapping.
+
+The caller reads the file (hindsight.config.read_config) and passes the mapping, so analytics imports
+nothing but the database."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from pipeline.config import Config, load_config
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,11 @@ class Settings:
     teams: dict = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
-    def from_config(cls, cfg: Config | None = None) -> "Settings":
-        cfg = cfg or load_config()
-        a = cfg.raw.get("analytics") or {}
+    def from_mapping(cls, raw: dict | None = None) -> "Settings":
+        """Settings from a configuration mapping; a missing value keeps its default. A value out of
+        range raises ValueError."""
+        raw = raw or {}
+        a = raw.get("analytics") or {}
         cov = a.get("coverage") or {}
         esc = a.get("escalation") or {}
         month = int(a.get("fiscal_year_start_month", 1))
@@ -43,5 +46,5 @@ class Settings:
             pattern_window_days=int(esc.get("pattern_window_days", 90)),
             external_categories=tuple(esc.get("external_categories", ("external",))),
             external_tags=tuple(esc.get("external_tags", ("external", "cross-team"))),
-            teams={str(k): [str(m) for m in (v or [])] for k, v in (cfg.teams or {}).items()},
+            teams={str(k): [str(m) for m in (v or [])] for k, v in (raw.get("teams") or {}).items()},
         )

@@ -29,7 +29,7 @@ def main() -> None:
     db = args.db
     if not db:
         db = str(Path(tempfile.mkdtemp()) / "bench.duckdb")
-        subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(ROOT / "data" / "demo"), "--db", db,
+        subprocess.run([sys.executable, "-m", "hindsight", "ingest", str(ROOT / "data" / "demo"), "--db", db,
                         "--quiet"], check=False, cwd=ROOT)
     os.environ["HINDSIGHT_DB"] = db
     os.environ["HINDSIGHT_CONFIG"] = str(ROOT / "examples" / "demo.yaml")
@@ -38,7 +38,7 @@ def main() -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from pipeline.demo import REF_TODAY
+    from hindsight.demo import REF_TODAY
 
     folder = "views" if (ROOT / "views").exists() else "pages"
     print(f"{'page':<12} {'cold (s)':>9} {'warm (s)':>9}")

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from pipeline import html_doc, markdown, word_doc
-from pipeline.config import load_config
+from hindsight.config import read_config
+from pipeline.config import build
 from pipeline.to_markdown import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
-    cfg = load_config()
+    cfg = build(read_config())
     page = (ROOT / "examples" / "confluence-postmortem.html").read_text(encoding="utf-8")
     word = (ROOT / "examples" / "postmortem-queue-backlog.docx").read_bytes()
     big = big_page(8000)

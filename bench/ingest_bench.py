@@ -13,8 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.config import load_config
-from pipeline.demo import write_demo_corpus
+from hindsight.config import read_config
+from hindsight.demo import write_demo_corpus
+from pipeline.config import build
 from pipeline.ingest import run
 
 
@@ -42,7 +43,7 @@ def main() -> None:
         files = sorted(p for p in corpus.rglob("*") if p.is_file())
         print(f"corpus: {summary['postmortems']} post-mortems in {len(files)} files "
               f"({time.perf_counter() - t0:.1f} s to write)")
-        cfg = load_config()
+        cfg = build(read_config())
         cold = timed("cold ingest", lambda: run([corpus], db, cfg, workers=args.workers))
         timed("re-ingest, unchanged", lambda: run([corpus], db, cfg, workers=args.workers))
         md = [p for p in files if p.suffix == ".md"]

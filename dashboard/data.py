@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.db import connect_readonly, db_version
 from analytics.settings import Settings
-from pipeline import store
-from pipeline.config import load_config
+from hindsight.config import database_path, read_config
 
 _lock = threading.Lock()
 _connections: dict[str, tuple[tuple, object]] = {}
@@ -33,7 +33,7 @@ def _args() -> argparse.Namespace:
 
 def db_path() -> Path:
     """`streamlit run app.py -- --db FILE`, else $HINDSIGHT_DB, else data/hindsight.duckdb."""
-    return store.db_path(_args().db)
+    return database_path(_args().db)
 
 
 def config_path() -> str | None:
@@ -41,7 +41,7 @@ def config_path() -> str | None:
 
 
 def version() -> tuple | None:
-    return store.db_version(db_path())
+    return db_version(db_path())
 
 
 def has_data() -> bool:
@@ -56,12 +56,12 @@ def has_data() -> bool:
 
 def connection():
     path = str(db_path())
-    current = store.db_version(path)
+    current = db_version(path)
     with _lock:
         held = _connections.get(path)
         if held and held[0] == current:
             return held[1]
-        con = store.connect_readonly(path)
+        con = connect_readonly(path)
         # The replaced connection is left to the garbage collector: another session may still be
         # reading from a cursor of it.
         _connections[path] = (current, con)
@@ -70,7 +70,7 @@ def connection():
 
 @st.cache_resource(show_spinner=False)
 def settings(config: str | None) -> Settings:
-    return Settings.from_config(load_config(config))
+    return Settings.from_mapping(read_config(config))
 
 
 def current_settings() -> Settings:

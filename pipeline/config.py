@@ -1,7 +1,8 @@
-"""Configuration: the shipped defaults, plus what a team's file adds.
+"""Configuration, as the parsers use it: lookups built from the configuration mapping
+(hindsight.config.read_config: the shipped defaults plus a team's file).
 
 Every vocabulary (severities, statuses, labels, section headings) is data, so a
-team whose template differs maps it here without code.
+team whose template differs maps it there without code.
 """
 
 from __future__ import annotations
@@ -9,15 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import yaml
-
-DEFAULTS_PATH = Path(__file__).with_name("defaults.yaml")
-
-
-class ConfigError(Exception):
-    pass
 
 
 def fold(text: str) -> str:
@@ -25,36 +17,6 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[\s_]+", " ", text).strip(" :*`\t")
-
-
-def _merge(base, extra):
-    if isinstance(base, dict) and isinstance(extra, dict):
-        out = dict(base)
-        for key, value in extra.items():
-            out[key] = _merge(base[key], value) if key in base else value
-        return out
-    if isinstance(base, list) and isinstance(extra, list):
-        return base + [v for v in extra if v not in base]
-    return extra
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the configuration must be a mapping of sections, not {type(data).__name__}")
-    return data
-
-
-KNOWN_SECTIONS = {"ingest", "defaults", "teams", "aliases", "markdown", "vocabularies", "timeline_kinds", "timezones", "analytics"}
 
 
 @dataclass
@@ -73,10 +35,6 @@ class Config:
     @property
     def defaults(self) -> dict:
         return self.raw.get("defaults") or {}
-
-    @property
-    def teams(self) -> dict:
-        return self.raw.get("teams") or {}
 
     @property
     def excludes(self) -> list[str]:
@@ -124,22 +82,10 @@ class Config:
         return table.get(first)
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    raw = _read_yaml(DEFAULTS_PATH)
-    source = "defaults"
-    if path is not None:
-        extra = _read_yaml(Path(path))
-        unknown = set(extra) - KNOWN_SECTIONS
-        if unknown:
-            raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
-                              f"known: {', '.join(sorted(KNOWN_SECTIONS))}")
-        raw = _merge(raw, extra)
-        source = str(path)
-    return build(raw, source)
-
-
-def build(raw: dict, source: str = "defaults") -> Config:
-    cfg = Config(raw=raw, source=source)
+def build(raw: dict, source: str | None = None) -> Config:
+    """The parsers' lookups from a configuration mapping; source (the file it came from) names it in
+    messages and in ingest_runs. A pattern that is not a regular expression raises ValueError."""
+    cfg = Config(raw=raw, source=source or "defaults")
     aliases = raw.get("aliases") or {}
     for canonical, labels in (aliases.get("fields") or {}).items():
         cfg.field_labels.setdefault(fold(canonical), canonical)
@@ -163,6 +109,6 @@ def build(raw: dict, source: str = "defaults") -> Config:
         cfg.title_patterns = [re.compile(p, re.IGNORECASE) for p in md.get("title_patterns") or []]
         cfg.tracker_incident = re.compile(md.get("tracker_incident_pattern") or r"$^", re.IGNORECASE)
     except re.error as exc:
-        raise ConfigError(f"{source}: markdown pattern is not a valid regular expression: {exc}") from None
+        raise ValueError(f"{cfg.source}: markdown pattern is not a valid regular expression: {exc}") from None
     cfg.tracker_review_labels = {fold(x) for x in md.get("tracker_review_labels") or []}
     return cfg

@@ -1,4 +1,4 @@
-"""The DuckDB file: one writer that never disturbs readers, and read-only connections.
+"""The DuckDB file's one writer, which never disturbs readers (their side is analytics/db.py).
 
 DuckDB lets one process write a file or many read it, not both. So the writer
 never opens the live file: it copies it, writes the copy in one transaction and
@@ -20,35 +20,6 @@ import duckdb
 
 SCHEMA = Path(__file__).with_name("schema.sql").read_text()
 SCHEMA_VERSION = "1"
-DEFAULT_DB = Path("data") / "hindsight.duckdb"
-
-
-def db_path(cli_value: str | None = None) -> Path:
-    """--db, else $HINDSIGHT_DB, else data/hindsight.duckdb."""
-    return Path(cli_value or os.environ.get("HINDSIGHT_DB") or DEFAULT_DB)
-
-
-def db_version(path: str | Path) -> tuple | None:
-    """Changes whenever an ingest swaps in a new file; a cache key for readers."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the file as it is now.
-
-    duckdb.connect(path) would hand back the database instance already open in this
-    process under that path, which after a swap is the replaced file; attaching to a
-    fresh in-memory connection always opens the current one."""
-    if not Path(path).exists():
-        raise FileNotFoundError(f"{path}: no database yet (run `hindsight ingest`)")
-    con = duckdb.connect(":memory:")
-    con.execute("ATTACH ? AS hindsight (READ_ONLY)", [str(path)])
-    con.execute("USE hindsight")
-    return con
 
 
 class WriterBusy(Exception):

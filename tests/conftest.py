@@ -7,8 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
-from pipeline.cli import main
+from hindsight.cli import cli as hindsight_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 # Vendored inputs (tests/fixtures/README.md): the practice guide exactly as shipped, mojibake included,
@@ -50,20 +51,19 @@ def scalar(db: Path, sql: str, params=None):
     return query(db, sql, params)[0][0]
 
 
+def run_cli(*args) -> tuple[int, str, str]:
+    """Run `hindsight ARGS...` in-process with click's CliRunner; returns (exit code, stdout, stderr)
+    (CliRunner keeps stderr apart since click 8.2). An exception the command does not handle fails the
+    test: a user would have seen a traceback."""
+    result = CliRunner(catch_exceptions=False).invoke(hindsight_cli, [str(a) for a in args], prog_name="hindsight")
+    return result.exit_code, result.stdout, result.stderr
+
+
 @pytest.fixture
-def cli(capsys, monkeypatch):
-    """Run `hindsight ARGS...` in-process; returns (exit code, stdout, stderr)."""
+def cli(monkeypatch):
+    """run_cli, without a $HINDSIGHT_DB from the environment."""
     monkeypatch.delenv("HINDSIGHT_DB", raising=False)
-
-    def run(*args: str):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return run_cli
 
 
 DEMO = ROOT / "data" / "demo"
@@ -75,8 +75,8 @@ AS_OF = "2026-11-15"  # the demo corpus's "today"
 def demo_db(tmp_path_factory) -> Path:
     """The bundled demo corpus, ingested once per test session through the real CLI."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    code = main(["ingest", str(DEMO), "--db", str(path), "--config", str(DEMO_CONFIG), "--quiet"])
-    assert code == 1  # the five planted malformed files
+    code, out, err = run_cli("ingest", DEMO, "--db", path, "--config", DEMO_CONFIG, "--quiet")
+    assert code == 1, out + err  # the five planted malformed files
     return path
 
 
@@ -172,7 +172,7 @@ def load_records(cli, db, exports):
     read-only connection to the database (closed after the test)."""
     import json
 
-    from pipeline.store import connect_readonly
+    from analytics.db import connect_readonly
 
     opened = []
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from analytics import completeness
+from analytics.db import connect_readonly
 from analytics.filters import Filters
-from pipeline.store import connect_readonly
 
 FULL = {"id": "C-1", "title": "Complete", "team": "a", "severity": "P1", "cause_category": "code",
         "incident_date": "2025-01-06", "postmortem_date": "2025-01-08", "time_to_detect": 5,

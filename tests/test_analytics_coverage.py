@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from analytics import coverage
+from analytics.db import connect_readonly
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 3, 31)
 

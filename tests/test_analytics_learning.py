@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from analytics import learning
+from analytics.db import connect_readonly
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.config import load_config
-from pipeline.store import connect_readonly
+from hindsight.config import read_config
 
 from conftest import query
 
@@ -49,7 +49,7 @@ def setup(cli, db, exports, tmp_path):
     code, out, err = cli("ingest", exports, "--db", db, "--config", cfg)
     assert code == 0, out + err
     connection = connect_readonly(db)
-    yield connection, Settings.from_config(load_config(cfg))
+    yield connection, Settings.from_mapping(read_config(cfg))
     connection.close()
 
 

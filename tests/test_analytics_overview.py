@@ -37,7 +37,7 @@ import pytest
 from analytics import overview, quarterly
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.store import connect_readonly
+from analytics.db import connect_readonly
 
 AS_OF = date(2025, 10, 15)
 TEAMS = {"a": ["ann", "bob", "cat", "dan"]}

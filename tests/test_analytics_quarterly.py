@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from analytics import quarterly
+from analytics.db import connect_readonly
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 10, 1)
 FIXTURE = [

@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 from analytics import recurrence
+from analytics.db import connect_readonly
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipeline.store import connect_readonly
 
 AS_OF = date(2025, 7, 1)
 F = Filters(as_of=AS_OF)

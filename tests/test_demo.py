@@ -1,4 +1,4 @@
-"""Tests for the synthetic demo corpus (pipeline/demo.py)."""
+"""Tests for the synthetic demo corpus (hindsight/demo/)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.demo import write_demo_corpus
+from hindsight.demo import write_demo_corpus
 
 EXPECTED_MALFORMED = {
     "json/malformed-truncated.json",

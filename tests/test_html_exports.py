@@ -82,18 +82,24 @@ def test_confluence_wrapper_leaks_into_no_field(cli, db):
 
 
 def test_confluence_last_modified_date_is_the_postmortem_date_only_when_the_page_gives_none(cli, db, exports):
+    # The two pages are one incident (same title, date and team), so each goes in a database of its own:
+    # in one database the second would be skipped as a duplicate of the first.
     page = CONFLUENCE.read_text(encoding="utf-8")
-    (exports / "silent.html").write_text(page, encoding="utf-8")
+    (exports / "silent").mkdir()
+    (exports / "dated").mkdir()
+    (exports / "silent" / "page.html").write_text(page, encoding="utf-8")
     dated = page.replace("<tr><th class=\"confluenceTh\"><p>Équipe</p></th>",
                          "<tr><th class=\"confluenceTh\"><p>Date du post-mortem</p></th><td class=\"confluenceTd\">"
                          "<p>06/03/2024</p></td></tr><tr><th class=\"confluenceTh\"><p>Équipe</p></th>")
     assert dated != page
-    (exports / "dated.html").write_text(dated, encoding="utf-8")
-    ingest(cli, db, exports)
+    (exports / "dated" / "page.html").write_text(dated, encoding="utf-8")
+    other_db = db.with_name("dated.duckdb")
+    ingest(cli, db, exports / "silent")
+    ingest(cli, other_db, exports / "dated")
     # "dernière modification par Hugo Bernard le mars 08, 2024" fills the silent page's date only.
-    assert query(db, "SELECT source_path, postmortem_date, days_to_postmortem FROM postmortems "
-                     "ORDER BY source_path") == [
-        (str(exports / "dated.html"), date(2024, 3, 6), 2), (str(exports / "silent.html"), date(2024, 3, 8), 4)]
+    sql = "SELECT postmortem_date, days_to_postmortem FROM postmortems"
+    assert query(other_db, sql) == [(date(2024, 3, 6), 2)]
+    assert query(db, sql) == [(date(2024, 3, 8), 4)]
 
 
 GOOGLE_DOC = (
@@ -186,10 +192,11 @@ def test_notion_export_properties_and_one_list_per_item(cli, db, exports):
 
 def test_google_docs_bold_classes_stay_bold_in_the_markdown():
     # `.c4{font-weight:700}` makes "Severity" bold; `.c1{font-weight:400}` leaves ": P3" as it is.
-    from pipeline.config import load_config
+    from hindsight.config import read_config
+    from pipeline.config import build
     from pipeline.html_doc import convert
 
-    lines = convert(GOOGLE_DOC, load_config()).markdown.splitlines()
+    lines = convert(GOOGLE_DOC, build(read_config())).markdown.splitlines()
     assert "**Severity:** P3" in lines  # a label line, written as the Markdown reader reads labels
     assert "| **Time** | **Event** |" in lines
 

@@ -8,7 +8,7 @@ import shutil
 from analytics import recurrence
 from analytics.filters import Filters
 from conftest import query, scalar, write
-from pipeline.store import connect_readonly
+from analytics.db import connect_readonly
 
 DOC = """
     # Post-Mortem: Checkout API outage

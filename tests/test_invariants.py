@@ -23,8 +23,7 @@ import pytest
 
 from analytics.filters import Filters
 from analytics.quarterly import last_complete_quarter, quarter_bounds
-from conftest import AS_OF, DEMO_CONFIG
-from pipeline.cli import main
+from conftest import AS_OF, DEMO_CONFIG, run_cli
 from pipeline.config import fold
 
 TODAY = date.fromisoformat(AS_OF)
@@ -37,12 +36,12 @@ def generated_db(tmp_path_factory):
     """60 post-mortems of another seed, written by `hindsight demo` and ingested by `hindsight ingest`; one
     Markdown file is also copied into another folder, as happens when exports are gathered twice."""
     root = tmp_path_factory.mktemp("generated")
-    assert main(["demo", "--out", str(root / "corpus"), "--count", "60", "--seed", "7"]) == 0
+    assert run_cli("demo", "--out", str(root / "corpus"), "--count", "60", "--seed", "7")[0] == 0
     original = sorted((root / "corpus" / "markdown").rglob("2*.md"))[0]
     (root / "corpus" / "copies").mkdir()
     shutil.copyfile(original, root / "corpus" / "copies" / original.name)
     db = root / "generated.duckdb"
-    assert main(["ingest", str(root / "corpus"), "--db", str(db), "--config", str(DEMO_CONFIG), "--quiet"]) == 1
+    assert run_cli("ingest", str(root / "corpus"), "--db", str(db), "--config", str(DEMO_CONFIG), "--quiet")[0] == 1
     return db
 
 

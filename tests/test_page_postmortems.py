@@ -9,8 +9,9 @@ import json
 import pytest
 
 from conftest import AS_OF, ROOT
+from hindsight.config import read_config
 from pipeline import ingest
-from pipeline.config import load_config
+from pipeline.config import build
 
 PAGE = "views/postmortems.py"
 PM = "PM-2026-077"
@@ -164,7 +165,7 @@ def hostile(monkeypatch, tmp_path):
     path.parent.mkdir()
     path.write_text(json.dumps(doc), encoding="utf-8")
     db = tmp_path / "hostile.duckdb"
-    result = ingest.run([path], db, load_config(None), workers=1)
+    result = ingest.run([path], db, build(read_config()), workers=1)
     assert result.loaded and not result.rejected
 
     st.cache_data.clear()

@@ -12,6 +12,7 @@ import textwrap
 import duckdb
 import pytest
 
+from analytics.db import connect_readonly, db_version
 from conftest import ROOT, query, scalar, write
 from pipeline import store
 
@@ -95,7 +96,7 @@ def test_subprocess_ingest_while_a_reader_is_open(cli, db, exports):
     try:
         assert con.execute("SELECT count(*) FROM postmortems").fetchone()[0] == 1
         write(exports, "b.json", PM_B)
-        proc = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(exports), "--db", str(db)], cwd=ROOT,
+        proc = subprocess.run([sys.executable, "-m", "hindsight", "ingest", str(exports), "--db", str(db)], cwd=ROOT,
                               env=_env(), capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert con.execute("SELECT count(*) FROM postmortems").fetchone()[0] == 1  # the old file, still readable
@@ -109,13 +110,13 @@ def test_reader_in_the_same_process_sees_new_data_on_a_new_connection(cli, db, e
     an older one is still open in the same process."""
     write(exports, "a.md", PM_A)
     assert cli("ingest", exports, "--db", db)[0] == 0
-    old = store.connect_readonly(db)
+    old = connect_readonly(db)
     try:
         assert old.execute("SELECT count(*) FROM postmortems").fetchone()[0] == 1
         write(exports, "b.json", PM_B)
         code, out, err = cli("ingest", exports, "--db", db)
         assert code == 0, out + err
-        new = store.connect_readonly(db)
+        new = connect_readonly(db)
         try:
             assert new.execute("SELECT count(*) FROM postmortems").fetchone()[0] == 2
         finally:
@@ -125,15 +126,15 @@ def test_reader_in_the_same_process_sees_new_data_on_a_new_connection(cli, db, e
 
 
 def test_db_version_changes_when_an_ingest_swaps_the_file(cli, db, exports):
-    assert store.db_version(db) is None
+    assert db_version(db) is None
     write(exports, "a.md", PM_A)
     assert cli("ingest", exports, "--db", db)[0] == 0
-    first = store.db_version(db)
+    first = db_version(db)
     assert first is not None
     assert cli("ingest", exports, "--db", db)[0] == 0  # nothing new, but a run is recorded
     write(exports, "b.json", PM_B)
     assert cli("ingest", exports, "--db", db)[0] == 0
-    assert store.db_version(db) != first
+    assert db_version(db) != first
 
 
 # ---------------------------------------------------------------- crash by exception

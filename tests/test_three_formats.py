@@ -211,14 +211,21 @@ def rows_of(db, path) -> dict:
 
 @pytest.fixture
 def three(cli, db, exports):
+    """The same post-mortem written three ways, each loaded into a database of its own (in one database
+    the second and third would rightly be skipped as duplicates of the first)."""
     def load(pm: dict) -> dict:
-        (exports / "pm.md").write_text(to_markdown(pm), encoding="utf-8")
-        (exports / "pm.html").write_text(to_html(pm), encoding="utf-8")
-        to_docx(pm, exports / "pm.docx")
-        code, out, err = cli("ingest", exports, "--db", db)
-        assert code == 0, out + err
-        assert "3 file(s) loaded" in out
-        return {ext: rows_of(db, exports / f"pm.{ext}") for ext in ("md", "html", "docx")}
+        writers = {"md": lambda path: path.write_text(to_markdown(pm), encoding="utf-8"),
+                   "html": lambda path: path.write_text(to_html(pm), encoding="utf-8"),
+                   "docx": lambda path: to_docx(pm, path)}
+        loaded = {}
+        for ext, write in writers.items():
+            path, target = exports / f"pm.{ext}", db.with_name(f"{ext}.duckdb")
+            write(path)
+            code, out, err = cli("ingest", path, "--db", target)
+            assert code == 0, out + err
+            assert "1 file(s) loaded" in out
+            loaded[ext] = rows_of(target, path)
+        return loaded
 
     return load
 

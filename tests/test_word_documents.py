@@ -146,7 +146,8 @@ def test_google_docs_word_export_fields_content_controls_and_insertions(cli, db,
 def test_bold_runs_stay_bold_in_the_markdown_the_document_is_read_as(exports):
     # Bold changes no row (labels are known by their words), but the Markdown keeps what the page
     # says: a run in Word's "Strong" character style and one with direct bold are bold; others not.
-    from pipeline.config import load_config
+    from hindsight.config import read_config
+    from pipeline.config import build
     from pipeline.word_doc import convert
 
     document = docx.Document()
@@ -158,5 +159,5 @@ def test_bold_runs_stay_bold_in_the_markdown_the_document_is_read_as(exports):
     p.add_run("always").bold = True
     path = exports / "bold.docx"
     document.save(path)
-    markdown = convert(path.read_bytes(), load_config()).markdown
+    markdown = convert(path.read_bytes(), build(read_config())).markdown
     assert "- **Batch migrations**: one huge migration stalls replication, **always**" in markdown.splitlines()

@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
+from hindsight.config import read_config
 from pipeline import ingest, store
-from pipeline.config import ConfigError, load_config
+from pipeline.config import build
 from pipeline.parse import FORMATS
 
 TYPES = sorted(suffix.lstrip(".") for suffix in FORMATS)  # what `hindsight ingest` reads
@@ -50,7 +51,7 @@ def save_uploads(files: list[tuple[str, bytes]], folder: Path) -> dict[Path, str
 def ingest_uploads(files: list[tuple[str, bytes]], db: Path, config: str | None) -> dict:
     """Save the uploads under <database folder>/uploads/ and ingest them; returns the report to show."""
     saved = save_uploads(files, Path(db).parent / "uploads")
-    result = ingest.run(list(saved), db, load_config(config), workers=1)
+    result = ingest.run(list(saved), db, build(read_config(config), config), workers=1)
     outcome = {**{p: "loaded" for p in result.loaded}, **{p: "unchanged" for p in result.unchanged},
                **{p: "rejected" for p in result.rejected}}
     rows = [{"File": path.name, "Uploaded as": name, "Outcome": outcome.get(str(path), "not read")}
@@ -92,7 +93,7 @@ if st.button("Ingest", key="import-run", type="primary", disabled=not uploads or
     try:
         with st.spinner(f"Ingesting {len(uploads)} file(s)…"):
             report = ingest_uploads([(u.name, u.getvalue()) for u in uploads], db, data.config_path())
-    except (ConfigError, ingest.UsageError, store.WriterBusy, OSError) as exc:
+    except (ValueError, ingest.UsageError, store.WriterBusy, OSError) as exc:  # ValueError: the configuration
         st.session_state.pop(REPORT, None)
         st.error("Nothing was ingested:")
         st.text(str(exc))  # may name an uploaded file: plain text
