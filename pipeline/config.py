@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from pipeline import yamlio
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.yaml")
 
@@ -40,13 +40,12 @@ def _merge(base, extra):
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yamlio.load(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except yamlio.YamlError as exc:
+        where = f" line {exc.line}" if exc.line else ""
+        raise ConfigError(f"{path}:{where}: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
