@@ -1,6 +1,7 @@
-"""Field readers: the cost of one call on ordinary values, and the time of pathological inputs.
+"""Field readers: the cost of one call on ordinary values, the time of pathological inputs, and
+the YAML reader's speed on the demo corpus.
 
-    .venv/bin/python bench/values_bench.py [--timeout 60] [--only calls|pathological]
+    .venv/bin/python bench/values_bench.py [--timeout 60] [--only calls|pathological|yaml]
 
 Ordinary values show what each form costs per call (ISO dates must stay on the fast path, far
 below the named-month forms read by dateutil). Pathological inputs are the ones issue 9 found
@@ -14,8 +15,13 @@ import argparse
 import multiprocessing
 import time
 import timeit
+from pathlib import Path
 
-from pipeline import values
+import yaml
+
+from pipeline import values, yamlio
+
+DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 def _clear() -> None:
     """Named-month dates are cached per distinct text; this shows the cost of a first sighting."""
@@ -84,15 +90,35 @@ def pathological(timeout: float) -> None:
         print(f"{name:<42} {seconds:9.3f}  {verdict}")
 
 
+def yaml_speed(rounds: int = 20) -> None:
+    """Every .yaml file of the demo corpus, read `rounds` times by each reader."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(DEMO.rglob("*.yaml"))]
+    readers = {"yaml.safe_load_all (before)": lambda t: list(yaml.safe_load_all(t)),
+               "yamlio, pure-Python SafeLoader": lambda t: yamlio.load_all(t, loader=yamlio.PythonLoader),
+               "yamlio, libyaml CSafeLoader": lambda t: yamlio.load_all(t, loader=yamlio.Loader)}
+    print(f"{len(texts)} demo YAML files, {sum(map(len, texts)):,} characters, read {rounds} times")
+    for label, read in readers.items():
+        t0 = time.perf_counter()
+        for _ in range(rounds):
+            for text in texts:
+                try:
+                    read(text)
+                except (yaml.YAMLError, ValueError):
+                    pass  # the planted malformed file
+        print(f"{label:<42} {(time.perf_counter() - t0) / rounds * 1000:9.1f} ms per pass")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--timeout", type=float, default=60.0)
-    parser.add_argument("--only", choices=("calls", "pathological"))
+    parser.add_argument("--only", choices=("calls", "pathological", "yaml"))
     args = parser.parse_args()
-    if args.only != "pathological":
+    if args.only in (None, "calls"):
         per_call()
-    if args.only != "calls":
+    if args.only in (None, "pathological"):
         pathological(args.timeout)
+    if args.only in (None, "yaml"):
+        yaml_speed()
 
 
 if __name__ == "__main__":

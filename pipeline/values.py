@@ -131,8 +131,8 @@ def parse_date(raw, reference: date | None = None) -> date | None:
     if m := _ISO_DATE.search(text):
         return _mkdate(int(m[1]), int(m[2]), int(m[3]), raw)
     if m := _NUM_DATE.search(text):
-        a, b, y = (int(g) for g in (m.groups()[:3] if m[1] else m.groups()[3:]))
-        y = y + 2000 if y < 100 else y
+        a, b, year = m.groups()[:3] if m[1] else m.groups()[3:]
+        a, b, y = int(a), int(b), int(year) + (2000 if len(year) == 2 else 0)
         day, month = (b, a) if a <= 12 < b else (a, b)
         return _mkdate(y, month, day, raw)
     if m := _YEARLESS.match(text):
