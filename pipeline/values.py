@@ -235,9 +235,10 @@ def _time_of_day(clock: re.Match | None, text: str, raw) -> time:
 # parenthesis, so a run of "(((" costs one step each instead of a scan to the end.
 _PARENS = re.compile(r"\([^()]*\)")
 _ISO_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.I)
-# (?<!\d): a part starts at the first digit of a number, never again inside it.
+# (?<!\d): a part starts at the first digit of a number, never again inside it; possessive repeats
+# (++, *+): what follows a number cannot be a digit, so giving digits back would only waste steps.
 _DURATION_PART = re.compile(
-    r"(?<!\d)(\d+(?:[.,]\d+)?)\s*(days?|jours?|j|d|hours?|heures?|hrs?|h|minutes?|mins?|mn|m|seconds?|secondes?|secs?|s)(?![a-z])",
+    r"(?<!\d)(\d++(?:[.,]\d++)?+)\s*+(days?|jours?|j|d|hours?|heures?|hrs?|h|minutes?|mins?|mn|m|seconds?|secondes?|secs?|s)(?![a-z])",
     re.I)
 _UNIT_MINUTES = {"d": 1440, "j": 1440, "h": 60, "m": 1, "s": 1 / 60}
 
