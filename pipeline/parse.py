@@ -106,7 +106,8 @@ def _markdown(parsed: ParsedFile, text: str, cfg: Config) -> None:
         front = record.pop("__front__", None)
         if front:
             front_record, unknown = canonical(front, cfg, POSTMORTEM_KEYS)
-            key_lines = yamlio.key_lines(markdown.split_front_matter(text)[0])
+            # The front matter as read keeps its lines; a copy of it (as markdown.py passes it) does not.
+            key_lines = yamlio.key_lines(front) or yamlio.key_lines(markdown.split_front_matter(text)[0])
             if unknown:
                 parsed.problems.append(Problem("warning", "front matter: unknown key(s) "
                                                f"{', '.join(unknown)} ignored", key_lines.get(unknown[0], 1)))
