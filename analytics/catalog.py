@@ -29,11 +29,16 @@ def choices(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     return out
 
 
+def _literal_like(text: str) -> str:
+    """Text for an ILIKE ... ESCAPE '\\' pattern that matches it literally: a typed % or _ is not a wildcard."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def postmortems(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "") -> pd.DataFrame:
     """The post-mortems the filters keep, newest first; ``search`` matches id, title, summary and
     root cause, case-insensitively (bound as a parameter)."""
     cte, params = pm_cte(f)
-    params["q"] = f"%{search.strip()}%"
+    params["q"] = f"%{_literal_like(search.strip())}%"
     return frame(con, f"""WITH {cte}
         SELECT postmortem_id, incident_date, title, team, service, severity, primary_cause_category,
                minutes_to_resolve, days_to_postmortem, postmortem_date,
@@ -43,7 +48,8 @@ def postmortems(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "") ->
                ) AS open_actions,  -- an unknown status (NULL) is open
                language, source_format
         FROM pm
-        WHERE $q = '%%' OR postmortem_id ILIKE $q OR title ILIKE $q OR summary ILIKE $q OR root_cause ILIKE $q
+        WHERE $q = '%%' OR postmortem_id ILIKE $q ESCAPE '\\' OR title ILIKE $q ESCAPE '\\'
+              OR summary ILIKE $q ESCAPE '\\' OR root_cause ILIKE $q ESCAPE '\\'
         ORDER BY incident_date DESC NULLS LAST, postmortem_id""", params)
 
 

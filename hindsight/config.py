@@ -1,8 +1,9 @@
 """The configuration file and the database's location, for every front end (command line, dashboard).
 
 The file is Hindsight's shipped defaults (defaults.yaml) plus what a team's --config file adds: lists are
-extended, mappings merged key by key, scalars replaced. This module imports nothing of Hindsight: each
-layer gets the merged mapping from its caller, pipeline.config.build turning it into parsing vocabularies
+extended, mappings merged key by key, scalars replaced. It imports only pipeline.yamlio, the one YAML
+reader that refuses aliases (a configuration is YAML like any export): each layer gets the merged
+mapping from its caller, pipeline.config.build turning it into parsing vocabularies
 and analytics' Settings.from_mapping into thresholds, so neither layer imports the other."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
+from pipeline import yamlio
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.yaml")
 KNOWN_SECTIONS = {"ingest", "defaults", "teams", "aliases", "markdown", "vocabularies", "timeline_kinds", "timezones",
@@ -53,13 +54,12 @@ def _merge(base, extra):
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yamlio.load(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except yamlio.YamlError as exc:
+        where = f" line {exc.line}" if exc.line else ""
+        raise ConfigError(f"{path}:{where}: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

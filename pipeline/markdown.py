@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import yaml
 from markdown_it import MarkdownIt
 
+from pipeline import yamlio
 from pipeline.config import Config, fold
 from pipeline.model import Problem, Rejected, TrackerUpdate
 from pipeline.values import is_blank, parse_date
@@ -106,12 +106,9 @@ def split_front_matter(text: str) -> tuple[dict | None, str, int, list[Problem]]
         return None, text, 0, []
     used = m.group(0).count("\n")
     try:
-        data = yaml.safe_load(m.group(1) or "") or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        return None, text[m.end():], used, [Problem("warning", f"front matter is not valid YAML "
-                                                    f"({getattr(exc, 'problem', exc)}); ignored", line)]
+        data = yamlio.load(m.group(1) or "", first_line=2) or {}
+    except yamlio.YamlError as exc:
+        return None, text[m.end():], used, [Problem("warning", f"front matter is {exc}; ignored", exc.line or 1)]
     if not isinstance(data, dict):
         return None, text[m.end():], used, [Problem("warning", "front matter is not a mapping of keys; ignored", 1)]
     return data, text[m.end():], used, []

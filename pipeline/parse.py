@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
+import logging
 import re
 from pathlib import Path
 
-import yaml
-
-from pipeline import html_doc, markdown, tabular, word_doc
+from pipeline import html_doc, markdown, tabular, word_doc, yamlio
 from pipeline.config import Config
 from pipeline.model import ParsedFile, Problem, Rejected
 from pipeline.records import POSTMORTEM_KEYS, build_postmortem, canonical
@@ -19,6 +19,10 @@ from pipeline.values import is_blank
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".txt": "markdown", ".json": "json",
            ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".html": "html", ".htm": "html", ".docx": "docx"}
+
+
+FORMAT_NAMES = {"markdown": "Markdown", "json": "JSON", "yaml": "YAML", "csv": "CSV"}
+log = logging.getLogger(__name__)
 
 
 def format_of(path: str | Path) -> str | None:
@@ -69,9 +73,11 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
     except UnicodeError as exc:
         parsed.rejected = True
         parsed.problems.append(Problem("error", str(exc), None))
-    except Exception as exc:  # a parser bug must reject one file, not stop the batch
+    except Exception:  # a parser bug must reject one file, not stop the batch, nor show a traceback
+        log.debug("internal error while parsing %s", source_path, exc_info=True)
         parsed.rejected = True
-        parsed.problems.append(Problem("error", f"could not be parsed ({type(exc).__name__}: {exc})", None))
+        parsed.problems.append(Problem("error", "could not be read: internal error while parsing this "
+                                       f"{FORMAT_NAMES.get(fmt, fmt)} file; please report it", None))
     if parsed.rejected:
         parsed.postmortems, parsed.action_rows, parsed.tracker_updates, parsed.incidents = [], [], [], []
     return parsed
@@ -117,35 +123,29 @@ def _markdown(parsed: ParsedFile, text: str, cfg: Config, fallback: dict | None 
     parsed.problems += problems
     parsed.tracker_updates = updates
     for n, doc in enumerate(docs, start=1):
-        record = dict(doc.record)
+        record, lines = dict(doc.record), doc.lines
         front = record.pop("__front__", None)
         if front:
             front_record, unknown = canonical(front, cfg, POSTMORTEM_KEYS)
+            # The front matter as read keeps its lines; a copy of it (as markdown.py passes it) does not.
+            key_lines = yamlio.key_lines(front) or yamlio.key_lines(markdown.split_front_matter(text)[0])
             if unknown:
                 parsed.problems.append(Problem("warning", "front matter: unknown key(s) "
-                                               f"{', '.join(unknown)} ignored", 1))
-            record.update({k: v for k, v in front_record.items() if v not in (None, "")})
+                                               f"{', '.join(unknown)} ignored", key_lines.get(unknown[0], 1)))
+            given = {k: v for k, v in front_record.items() if v not in (None, "")}
+            record.update(given)
+            # The front matter's values win, and so do their lines, for warnings about them.
+            front_lines = canonical(key_lines, cfg, POSTMORTEM_KEYS)[0]
+            lines = {**(lines or {}), **{k: v for k, v in front_lines.items() if k in given}}
         for key, value in (fallback or {}).items():
             if is_blank(record.get(key)):
                 record[key] = value
         prefix = f"post-mortem {n}: " if len(docs) > 1 else ""
-        _add(parsed, record, cfg, n if len(docs) > 1 else None, doc.lines, doc.utc_offset, prefix, doc.line)
+        _add(parsed, record, cfg, n if len(docs) > 1 else None, lines, doc.utc_offset, prefix, doc.line)
 
 
 def _structured(parsed: ParsedFile, text: str, fmt: str, cfg: Config) -> None:
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise Rejected(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    else:
-        try:
-            docs = [d for d in yaml.safe_load_all(text) if d is not None]
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise Rejected(f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                           mark.line + 1 if mark else None) from None
-        data = docs[0] if len(docs) == 1 else docs
+    data = _read_json(text) if fmt == "json" else _read_yaml(text)
     if isinstance(data, dict) and isinstance(data.get("postmortems"), list):
         data = data["postmortems"]
     items = data if isinstance(data, list) else [data]
@@ -153,22 +153,80 @@ def _structured(parsed: ParsedFile, text: str, fmt: str, cfg: Config) -> None:
         kind = type(data).__name__ if not isinstance(data, list) else "a list of " + ", ".join(
             sorted({type(x).__name__ for x in items})) or "nothing"
         raise Rejected(f"expected a post-mortem object (a mapping of keys) or a list of them, found {kind}", 1)
+    where = _KeyFinder(text) if fmt == "json" else None
     for n, item in enumerate(items, start=1):
         record, unknown = canonical(item, cfg, POSTMORTEM_KEYS)
+        raw_lines = where.lines_of(item) if where else yamlio.key_lines(item)
+        lines = canonical(raw_lines, cfg, POSTMORTEM_KEYS)[0]
+        if fmt == "yaml" and isinstance(item.get("actions"), list):
+            lines["action_lines"] = [getattr(a, "line", None) or lines.get("actions") for a in item["actions"]]
         label = record.get("id") or record.get("title") or f"#{n}"
         prefix = f"post-mortem {n} ({label}): " if len(items) > 1 else ""
         if unknown:
             parsed.problems.append(Problem("warning", f"{prefix}unknown key(s) {', '.join(unknown)} ignored",
-                                           _line_of(text, unknown[0])))
-        _add(parsed, record, cfg, n if len(items) > 1 else None, prefix=prefix,
-             line=(_line_of(text, str(record.get("id"))) if record.get("id") else None) or (1 if len(items) == 1 else None))
+                                           raw_lines.get(unknown[0])))
+        _add(parsed, record, cfg, n if len(items) > 1 else None, lines=lines, prefix=prefix,
+             line=lines.get("id") or getattr(item, "line", None) or (1 if len(items) == 1 else None))
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    if not needle:
-        return None
-    i = text.find(needle)
-    return text.count("\n", 0, i) + 1 if i >= 0 else None
+# Integers longer than any count stay text (int() of 4,300+ digits raises), so the field reader
+# refuses them with a warning like any other bad value.
+def _json_int(digits: str) -> int | str:
+    return int(digits) if len(digits) <= yamlio.MAX_INT_CHARS else digits
+
+
+def _read_json(text: str):
+    try:
+        data = json.loads(text, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise Rejected(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except RecursionError:
+        raise Rejected(f"not accepted: nested more than {yamlio.MAX_DEPTH} levels deep", None) from None
+    if _depth_exceeds(data, yamlio.MAX_DEPTH):
+        raise Rejected(f"not accepted: nested more than {yamlio.MAX_DEPTH} levels deep", None)
+    return data
+
+
+def _depth_exceeds(data, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return False
+
+
+def _read_yaml(text: str):
+    try:
+        docs = [d for d in yamlio.load_all(text) if d is not None]
+    except yamlio.YamlError as exc:
+        raise Rejected(str(exc), exc.line) from None
+    return docs[0] if len(docs) == 1 else docs
+
+
+class _KeyFinder:
+    """Lines of a JSON record's keys, found in the text (json keeps no positions). Records are
+    searched in order, each from where the previous one's keys ended, through a line index, so
+    a file of many records costs one pass."""
+
+    WINDOW = 1 << 16  # how far past a record's start its keys are looked for
+
+    def __init__(self, text: str):
+        self.text, self.cursor = text, 0
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def lines_of(self, item: dict) -> dict[str, int]:
+        lines, start = {}, self.cursor
+        for key in item:
+            i = self.text.find(json.dumps(str(key), ensure_ascii=False), start, start + self.WINDOW)
+            if i >= 0:
+                lines[str(key)] = bisect.bisect_left(self.newlines, i) + 1
+                self.cursor = max(self.cursor, i + 1)
+        return lines
 
 
 def _csv(parsed: ParsedFile, text: str, cfg: Config) -> None:

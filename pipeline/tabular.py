@@ -8,7 +8,7 @@ import io
 from pipeline.config import Config, fold
 from pipeline.model import ActionRow, Incident, Problem, Rejected
 from pipeline.records import ACTION_KEYS, POSTMORTEM_KEYS, Recorder, build_action, canonical
-from pipeline.values import is_blank, parse_bool, parse_timestamp
+from pipeline.values import is_blank, parse_bool, parse_position, parse_timestamp
 
 def read_csv(text: str) -> tuple[list[str], list[tuple[dict, int]]]:
     sample = text[:4096]
@@ -21,14 +21,19 @@ def read_csv(text: str) -> tuple[list[str], list[tuple[dict, int]]]:
         header = next(reader)
     except StopIteration:
         raise Rejected("empty CSV file", 1) from None
+    except csv.Error as exc:
+        raise Rejected(f"not a readable CSV: {exc}", 1) from None
     rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        line = reader.line_num
-        if len(cells) > len(header):
-            raise Rejected(f"row has {len(cells)} cells but the header has {len(header)}", line)
-        rows.append(({h: c for h, c in zip(header, cells)}, line))
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            line = reader.line_num
+            if len(cells) > len(header):
+                raise Rejected(f"row has {len(cells)} cells but the header has {len(header)}", line)
+            rows.append(({h: c for h, c in zip(header, cells)}, line))
+    except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+        raise Rejected(f"not a readable CSV: {exc}", reader.line_num) from None
     return [h.strip() for h in header], rows
 
 
@@ -56,14 +61,23 @@ def action_rows(cfg: Config, rows: list[tuple[dict, int]], problems: list[Proble
             continue
         fields = {k: v for k, v in row.items() if fold(k).replace(" ", "_") not in ("postmortem_id", "pm_id")}
         rec = Recorder()
-        pos_raw = canonical(fields, cfg, ACTION_KEYS)[0].get("position")
-        position = int(pos_raw) if pos_raw and str(pos_raw).strip().isdigit() else positions.get(pm_id, 0) + 1
+        position = _position(canonical(fields, cfg, ACTION_KEYS)[0].get("position"), line, rec)
+        position = positions.get(pm_id, 0) + 1 if position is None else position
         positions[pm_id] = max(position, positions.get(pm_id, 0))
         action = build_action(cfg, fields, position, None, rec, line)
         problems.extend(rec.problems)
         if action:
             out.append(ActionRow(pm_id, action, line))
     return out
+
+
+def _position(raw, line: int, rec: Recorder) -> int | None:
+    """The row's position, or None for the next free one (with a warning when one was given)."""
+    try:
+        return parse_position(raw)
+    except ValueError as exc:
+        rec.warn(f"position: {exc}; the action takes the next free position", line=line)
+        return None
 
 
 def incident_rows(cfg: Config, rows: list[tuple[dict, int]], problems: list[Problem]) -> list[Incident]:

@@ -3,25 +3,31 @@
 Each reader returns the value, or None when the text is empty or a known
 "not applicable" word. Text that is present but unreadable raises ValueError
 with a message meant for a person; callers turn it into a warning.
+
+Every reader refuses a value longer than MAX_VALUE_CHARS before looking at it, and
+every pattern below is linear (bounded or possessive repeats, no scan that restarts
+at each position), so no value can make parsing slow. Numbers are range-checked for
+the database: a count fits BIGINT, a position INTEGER, an amount or duration is finite.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from datetime import date, datetime, time, timedelta, timezone
+
+from dateutil import parser as dateutil_parser
 
 NOT_APPLICABLE = {"", "-", "--", "—", "n/a", "na", "n.a.", "none", "null", "nan", "aucun", "aucune",
                   "néant", "neant", "tbd", "?", "unknown", "inconnu", "non applicable"}
 
-MONTHS = {
-    "jan": 1, "janv": 1, "janvier": 1, "january": 1, "feb": 2, "fev": 2, "févr": 2, "février": 2,
-    "fevrier": 2, "february": 2, "mar": 3, "mars": 3, "march": 3, "apr": 4, "avr": 4, "avril": 4,
-    "april": 4, "may": 5, "mai": 5, "jun": 6, "juin": 6, "june": 6, "jul": 7, "juil": 7,
-    "juillet": 7, "july": 7, "aug": 8, "aou": 8, "août": 8, "aout": 8, "august": 8, "sep": 9,
-    "sept": 9, "september": 9, "septembre": 9, "oct": 10, "october": 10, "octobre": 10, "nov": 11,
-    "november": 11, "novembre": 11, "dec": 12, "déc": 12, "december": 12, "décembre": 12,
-    "decembre": 12,
-}
+# A date, a count or a duration fits in far fewer characters; a longer value is a paste gone wrong.
+MAX_VALUE_CHARS = 300
+# find_date looks for a date in the first characters of a title or file name only.
+MAX_SEARCH_CHARS = 1000
+BIGINT = (-2**63, 2**63 - 1)
+INT32_MAX = 2**31 - 1
 
 
 def is_blank(raw) -> bool:
@@ -32,23 +38,83 @@ def is_blank(raw) -> bool:
     return isinstance(raw, str) and raw.strip().casefold() in NOT_APPLICABLE
 
 
+def _quoted(raw) -> str:
+    """The value as messages show it: quoted, and cut when long."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) >= 10**60:
+        return f"a number of about {int(abs(raw).bit_length() * 0.30103) + 1} digits"
+    text = str(raw)
+    return f"'{text}'" if len(text) <= 80 else f"'{text[:77]}…' ({len(text):,} characters)"
+
+
+def _bounded(raw, what: str) -> str:
+    text = str(raw).strip()
+    if len(text) > MAX_VALUE_CHARS:
+        raise ValueError(f"{_quoted(text)} is too long for {what} (at most {MAX_VALUE_CHARS} characters); "
+                         "not read")
+    return text
+
+
+class _DateWords(dateutil_parser.parserinfo):
+    """dateutil's words, plus the French month names and "1er"; only whole dates are accepted."""
+
+    MONTHS = [("Jan", "January", "janv", "janvier"),
+              ("Feb", "February", "fev", "fév", "fevr", "févr", "fevrier", "février"),
+              ("Mar", "March", "mars"),
+              ("Apr", "April", "avr", "avril"),
+              ("May", "mai"),
+              ("Jun", "June", "juin"),
+              ("Jul", "July", "juil", "juillet"),
+              ("Aug", "August", "aou", "aoû", "aout", "août"),
+              ("Sep", "Sept", "September", "septembre"),
+              ("Oct", "October", "octobre"),
+              ("Nov", "November", "novembre"),
+              ("Dec", "December", "déc", "decembre", "décembre")]
+    JUMP = [*dateutil_parser.parserinfo.JUMP, "er"]
+
+    def validate(self, res) -> bool:
+        # A day, a month and a four-digit year, or no date: dateutil would fill gaps from today.
+        return (super().validate(res) and None not in (res.year, res.month, res.day)
+                and res.century_specified)
+
+
+_DATEUTIL = dateutil_parser.parser(_DateWords(dayfirst=True))
+_DEFAULT = datetime(2000, 1, 1)  # never used for a field (validate asks for all three)
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_NUM_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b")
+# DD/MM/YYYY, DD.MM.YY, and DD-MM-YYYY (a four-digit year only: "12-05-24" is more often an id).
+_NUM_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b|(?<!\d)(\d{1,2})-(\d{1,2})-(\d{4})(?!\d)")
 _YEARLESS = re.compile(r"^(\d{1,2})/(\d{1,2})$")
-_NAMED = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th|er)?\s+([a-zéû]+)\.?,?\s+(\d{4}))|(?:([a-zéû]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))", re.I)
-_TIME = re.compile(r"(?<![\d:])(\d{1,2})[:h](\d{2})(?::(\d{2})(?:\.\d+)?)?(?![\d])")
+# "15 janvier 2024", "1er févr. 2024", "Jan 15, 2024", "Sep 27 2017": located here, read by dateutil.
+_NAMED = re.compile(r"(?<!\d)\d{1,2}(?:st|nd|rd|th|er)?\s{1,3}(?P<m1>[^\W\d_]{3,9})\.?,?\s{1,3}\d{4}(?!\d)"
+                    r"|(?<![^\W\d_])(?P<m2>[^\W\d_]{3,9})\.?\s{1,3}\d{1,2}(?:st|nd|rd|th)?,?\s{1,3}\d{4}(?!\d)",
+                    re.I)
 
 
 def _mkdate(y: int, m: int, d: int, raw) -> date:
     try:
         return date(y, m, d)
     except ValueError:
-        raise ValueError(f"'{raw}' is not a real date") from None
+        raise ValueError(f"{_quoted(raw)} is not a real date") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_date(span: str) -> date:
+    """A date written with a month name, as located by _NAMED; ValueError when it is not one."""
+    try:
+        return _DATEUTIL.parse(span, default=_DEFAULT).date()
+    except (ValueError, OverflowError):
+        raise ValueError(f"'{span}' is not a real date") from None
+
+
+def _named_dates(text: str):
+    for m in _NAMED.finditer(text):
+        if _DATEUTIL.info.month(m["m1"] or m["m2"]):
+            yield m[0]
 
 
 def parse_date(raw, reference: date | None = None) -> date | None:
-    """ISO 8601, DD/MM/YYYY (MM/DD/YYYY when the day can only be second), named months,
-    and tracker dates without a year ("01/20", month first as in the template's tracker),
+    """ISO 8601, DD/MM/YYYY (MM/DD/YYYY when the day can only be second), named months in English
+    or French, and tracker dates without a year ("01/20", month first as in the template's tracker),
     which take the year that puts them closest after ``reference``."""
     if isinstance(raw, datetime):
         return raw.date()
@@ -56,53 +122,69 @@ def parse_date(raw, reference: date | None = None) -> date | None:
         return raw
     if is_blank(raw):
         return None
-    text = str(raw).strip()
+    text = _bounded(raw, "a date")
+    if len(text) == 10 and text[4] == text[7] == "-":
+        try:  # the common case, without a regular expression
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     if m := _ISO_DATE.search(text):
         return _mkdate(int(m[1]), int(m[2]), int(m[3]), raw)
     if m := _NUM_DATE.search(text):
-        a, b, y = int(m[1]), int(m[2]), int(m[3])
-        y = y + 2000 if y < 100 else y
+        a, b, year = m.groups()[:3] if m[1] else m.groups()[3:]
+        a, b, y = int(a), int(b), int(year) + (2000 if len(year) == 2 else 0)
         day, month = (b, a) if a <= 12 < b else (a, b)
         return _mkdate(y, month, day, raw)
     if m := _YEARLESS.match(text):
-        if reference is None:
-            raise ValueError(f"'{raw}' has no year and there is no incident date to take it from")
-        month, day = int(m[1]), int(m[2])
-        if month > 12 >= day:
-            month, day = day, month
-        candidate = _mkdate(reference.year, month, day, raw)
-        if candidate < reference - timedelta(days=60):
-            candidate = _mkdate(reference.year + 1, month, day, raw)
-        return candidate
-    if m := _NAMED.search(text):
-        if m[1]:
-            day, name, year = int(m[1]), m[2], int(m[3])
-        else:
-            name, day, year = m[4], int(m[5]), int(m[6])
-        month = MONTHS.get(name.casefold().rstrip("."))
-        if month:
-            return _mkdate(year, month, day, raw)
-    raise ValueError(f"'{raw}' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
+        return _yearless(int(m[1]), int(m[2]), reference, raw)
+    if span := next(_named_dates(text), None):
+        return _named_date(span)
+    raise ValueError(f"{_quoted(raw)} is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _yearless(month: int, day: int, reference: date | None, raw) -> date:
+    if reference is None:
+        raise ValueError(f"{_quoted(raw)} has no year and there is no incident date to take it from")
+    if month > 12 >= day:
+        month, day = day, month
+    candidate = _mkdate(reference.year, month, day, raw)
+    if candidate < reference - timedelta(days=60):
+        candidate = _mkdate(reference.year + 1, month, day, raw)
+    return candidate
 
 
 def find_date(text: str) -> date | None:
-    """The first date written anywhere in a title or a file name, or None."""
-    for pattern in (_ISO_DATE, _NUM_DATE, _NAMED):
+    """The first date written in a title or a file name (its first MAX_SEARCH_CHARS), or None."""
+    text = text[:MAX_SEARCH_CHARS]
+    for pattern in (_ISO_DATE, _NUM_DATE):
         if m := pattern.search(text):
             try:
                 return parse_date(m[0])
             except ValueError:
-                continue
+                pass
+    for span in _named_dates(text.replace("_", " ").replace("-", " ")):  # "outage_jan_15_2024.md"
+        try:
+            return _named_date(span)
+        except ValueError:
+            pass
     return None
 
 
 def to_utc(dt: datetime, utc_offset_hours: float | None) -> datetime:
     """Naive UTC. Aware values are converted; naive ones are taken in the given zone."""
-    if dt.tzinfo is not None:
-        return dt.astimezone(timezone.utc).replace(tzinfo=None)
-    if utc_offset_hours:
-        return dt - timedelta(hours=utc_offset_hours)
+    try:
+        if dt.tzinfo is not None:
+            return dt.astimezone(timezone.utc).replace(tzinfo=None)
+        if utc_offset_hours:
+            return dt - timedelta(hours=utc_offset_hours)
+    except OverflowError:  # the first or last hours of year 1 or 9999
+        raise ValueError(f"'{dt.isoformat()}' is out of range once converted to UTC") from None
     return dt
+
+
+_ISO_STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]")
+_TIME = re.compile(r"(?<![\d:])(\d{1,2})[:h](\d{2})(?::(\d{2})(?:\.\d+)?)?(?![\d])")
+_PM, _AM = re.compile(r"\s{0,3}pm\b", re.I), re.compile(r"\s{0,3}am\b", re.I)
 
 
 def parse_timestamp(raw, day: date | None = None, utc_offset_hours: float | None = None) -> datetime | None:
@@ -114,38 +196,49 @@ def parse_timestamp(raw, day: date | None = None, utc_offset_hours: float | None
         return datetime.combine(raw, time())
     if is_blank(raw):
         return None
-    text = str(raw).strip()
-    iso = text.replace("Z", "+00:00") if re.match(r"^\d{4}-\d\d-\d\d[T ]", text) else None
-    if iso:
+    text = _bounded(raw, "a timestamp")
+    if _ISO_STAMP.match(text):
         try:
-            return to_utc(datetime.fromisoformat(iso), utc_offset_hours)
+            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            pass
+            stamp = None
+        if stamp is not None:
+            return to_utc(stamp, utc_offset_hours)
     clock = _TIME.search(text)
     try:
         on = parse_date(text, day)
     except ValueError:
         on = None
     if on is None and clock is None:
-        raise ValueError(f"'{raw}' is not a time or timestamp")
+        raise ValueError(f"{_quoted(raw)} is not a time or timestamp")
     if on is None:
         if day is None:
-            raise ValueError(f"'{raw}' is a time of day but the incident date is unknown")
+            raise ValueError(f"{_quoted(raw)} is a time of day but the incident date is unknown")
         on = day
-    hh, mm = (int(clock[1]), int(clock[2])) if clock else (0, 0)
-    if clock and hh < 12 and re.match(r"\s*pm\b", text[clock.end():], re.I):
+    return to_utc(datetime.combine(on, _time_of_day(clock, text, raw)), utc_offset_hours)
+
+
+def _time_of_day(clock: re.Match | None, text: str, raw) -> time:
+    if clock is None:
+        return time()
+    hh, mm, ss = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+    if hh < 12 and _PM.match(text, clock.end()):
         hh += 12
-    elif clock and hh == 12 and re.match(r"\s*am\b", text[clock.end():], re.I):
+    elif hh == 12 and _AM.match(text, clock.end()):
         hh = 0
-    ss = int(clock[3]) if clock and clock[3] else 0
     if hh > 23 or mm > 59 or ss > 59:
-        raise ValueError(f"'{raw}' is not a valid time of day")
-    return to_utc(datetime.combine(on, time(hh, mm, ss)), utc_offset_hours)
+        raise ValueError(f"{_quoted(raw)} is not a valid time of day")
+    return time(hh, mm, ss)
 
 
+# Text in parentheses is a comment ("7h (during support hours)"); [^()]* stops at the next
+# parenthesis, so a run of "(((" costs one step each instead of a scan to the end.
+_PARENS = re.compile(r"\([^()]*\)")
 _ISO_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.I)
+# (?<!\d): a part starts at the first digit of a number, never again inside it; possessive repeats
+# (++, *+): what follows a number cannot be a digit, so giving digits back would only waste steps.
 _DURATION_PART = re.compile(
-    r"(\d+(?:[.,]\d+)?)\s*(days?|jours?|j|d|hours?|heures?|hrs?|h|minutes?|mins?|mn|m|seconds?|secondes?|secs?|s)(?![a-z])",
+    r"(?<!\d)(\d++(?:[.,]\d++)?+)\s*+(days?|jours?|j|d|hours?|heures?|hrs?|h|minutes?|mins?|mn|m|seconds?|secondes?|secs?|s)(?![a-z])",
     re.I)
 _UNIT_MINUTES = {"d": 1440, "j": 1440, "h": 60, "m": 1, "s": 1 / 60}
 
@@ -158,8 +251,16 @@ def parse_duration(raw) -> float | None:
     if isinstance(raw, bool):
         raise ValueError(f"'{raw}' is not a duration")
     if isinstance(raw, (int, float)):
-        return float(raw)
-    text = re.sub(r"\(.*?\)", " ", str(raw)).strip().lstrip("~≈")
+        minutes = float(raw) if abs(raw) < 1e300 else math.inf
+    else:
+        minutes = _duration_text(_bounded(raw, "a duration"), raw)
+    if not math.isfinite(minutes):
+        raise ValueError(f"{_quoted(raw)} is too large for a duration")
+    return minutes
+
+
+def _duration_text(text: str, raw) -> float:
+    text = _PARENS.sub(" ", text).strip().lstrip("~≈")
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
         return float(text.replace(",", "."))
     if m := _ISO_DURATION.match(text):
@@ -172,36 +273,64 @@ def parse_duration(raw) -> float | None:
         return int(m[1]) * 60 + int(m[2]) + (int(m[3]) / 60 if m[3] else 0)
     parts = _DURATION_PART.findall(text)
     if not parts:
-        raise ValueError(f"'{raw}' is not a duration (expected e.g. '1h 20m', '45 min' or 'PT1H20M')")
-    total = 0.0
-    for number, unit in parts:
-        total += float(number.replace(",", ".")) * _UNIT_MINUTES[unit[0].casefold()]
-    return total
+        raise ValueError(f"{_quoted(raw)} is not a duration (expected e.g. '1h 20m', '45 min' or 'PT1H20M')")
+    return sum(float(number.replace(",", ".")) * _UNIT_MINUTES[unit[0].casefold()] for number, unit in parts)
+
+
+# A number starts at a digit that does not continue one, takes digits and separators (a space
+# only between digits) without giving them back, then an optional k/m multiplier.
+_NUMBER = re.compile(r"(?<![\d,.'])(?<!\d\s)(\d(?:[\d,.']|\s(?=\d))*+)\s*([km])?(?!\w)")
 
 
 def parse_number(raw, integer: bool = True):
-    """Counts and amounts: "~1,200", "1 200", "2 500€", "€3.5k", "12000 (estimate)"."""
+    """Counts and amounts: "~1,200", "1 200", "2 500€", "€3.5k", "12000 (estimate)".
+    A count must fit the database's BIGINT and an amount be finite, or ValueError."""
     if is_blank(raw):
         return None
     if isinstance(raw, bool):
         raise ValueError(f"'{raw}' is not a number")
     if isinstance(raw, (int, float)):
-        return int(raw) if integer else float(raw)
-    text = re.sub(r"\(.*?\)", " ", str(raw)).casefold()
-    m = re.search(r"(\d[\d\s\u202f\u00a0,.']*)\s*(k|m)?\b", text)
+        value = raw
+    else:
+        value = _number_text(_bounded(raw, "a number"), raw, integer)
+    if not integer or isinstance(value, float):
+        value = float(value) if abs(value) < 1e300 else math.inf  # float() of a huge int would raise
+        if not math.isfinite(value):
+            raise ValueError(f"{_quoted(raw)} is too large for a number")
+        if not integer:
+            return value
+        value = int(round(value))
+    if not BIGINT[0] <= value <= BIGINT[1]:
+        raise ValueError(f"{_quoted(raw)} is too large for a count (at most {BIGINT[1]:,})")
+    return value
+
+
+def _number_text(text: str, raw, integer: bool) -> int | float:
+    m = _NUMBER.search(_PARENS.sub(" ", text).casefold())
     if not m:
-        raise ValueError(f"'{raw}' is not a number")
-    digits = re.sub(r"[\s\u202f\u00a0']", "", m[1])
-    if re.fullmatch(r"\d{1,3}([,.]\d{3})+", digits):
+        raise ValueError(f"{_quoted(raw)} is not a number")
+    digits = re.sub(r"[\s']", "", m[1])
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", digits):
         digits = re.sub(r"[,.]", "", digits)
     else:
-        digits = digits.replace(",", ".")
+        digits = digits.replace(",", ".").rstrip(".")
+    scale = {"k": 1_000, "m": 1_000_000}.get(m[2] or "", 1)
+    if integer and digits.isdigit():
+        return int(digits) * scale  # exact, however many digits
     try:
-        value = float(digits.rstrip("."))
+        return float(digits) * scale
     except ValueError:
-        raise ValueError(f"'{raw}' is not a number") from None
-    value *= {"k": 1_000, "m": 1_000_000}.get(m[2] or "", 1)
-    return int(round(value)) if integer else value
+        raise ValueError(f"{_quoted(raw)} is not a number") from None
+
+
+def parse_position(raw) -> int | None:
+    """An action's position in its list: a whole number the database's INTEGER holds."""
+    if is_blank(raw):
+        return None
+    text = _bounded(raw, "a position")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > INT32_MAX:
+        raise ValueError(f"{_quoted(raw)} is not a position (a whole number from 0 to {INT32_MAX:,})")
+    return int(text)
 
 
 TRUE = {"true", "yes", "y", "oui", "o", "1", "x", "✅", "✔", "vrai"}
@@ -215,16 +344,17 @@ def parse_bool(raw) -> bool | None:
         return None
     if isinstance(raw, (int, float)):
         return bool(raw)
-    key = str(raw).strip().casefold()
+    key = _bounded(raw, "yes or no").casefold()
     if key in TRUE:
         return True
     if key in FALSE:
         return False
-    raise ValueError(f"'{raw}' is not yes or no")
+    raise ValueError(f"{_quoted(raw)} is not yes or no")
 
 
 def parse_list(raw) -> list[str]:
-    """Lists given as YAML/JSON lists or as text separated by commas, semicolons or newlines."""
+    """Lists given as YAML/JSON lists or as text separated by commas, semicolons or newlines.
+    Never raises: any text is a list of its parts (one linear split)."""
     if is_blank(raw):
         return []
     if isinstance(raw, (list, tuple)):
