@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -20,11 +21,38 @@ class ConfigError(Exception):
     pass
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Case-, accent- and spacing-insensitive key used for every vocabulary lookup."""
+    """Case-, accent- and spacing-insensitive key used for every vocabulary lookup.
+
+    Cached: the same few hundred labels, headings and vocabulary words are folded in every file."""
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[\s_]+", " ", text).strip(" :*`\t")
+
+
+def without_parentheses(text: str, replacement: str = " ") -> str:
+    r"""``re.sub(r"\(.*?\)", replacement, text)`` in one pass: the pattern retries every "(" of a line
+    that has no ")", which is quadratic on a line of "(((("."""
+    if "(" not in text:
+        return text
+    out, i, close, newline = [], 0, -1, -1
+    while (start := text.find("(", i)) >= 0:
+        if close <= start:
+            close = text.find(")", start + 1)
+            if close < 0:
+                break
+        if newline <= start:
+            newline = text.find("\n", start + 1)
+            newline = len(text) if newline < 0 else newline
+        if newline < close:  # "." stops at a line end: no "(" of this line is closed
+            out.append(text[i:newline + 1])
+            i = newline + 1
+            continue
+        out.append(text[i:start] + replacement)
+        i = close + 1
+    out.append(text[i:])
+    return "".join(out)
 
 
 def _merge(base, extra):
@@ -104,7 +132,7 @@ class Config:
         if compact in table:
             return table[compact]
         # "✅ Done", "🔄 En cours (PR ouverte)": try the words, then each symbol.
-        words = re.sub(r"\(.*?\)", " ", key)
+        words = without_parentheses(key)
         words = re.sub(r"[^\w\s'/-]", " ", words).strip()
         words = re.sub(r"\s+", " ", words)
         if words in table:
