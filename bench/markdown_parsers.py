@@ -11,7 +11,9 @@ On the same Markdown files, already decoded to text and held in memory:
   as a parse worker runs it.
 
 `--profile` prints where a cold `parse_file` pass spends its time (cProfile, grouped by library and
-module). Results are printed, not asserted: docs/ingestion.md keeps the last numbers.
+module). Times are CPU time of this one process (best of --repeat), so other work on a shared machine
+skews them less than wall-clock time would. Results are printed, not asserted: docs/ingestion.md keeps
+the last numbers.
 """
 
 from __future__ import annotations
@@ -59,9 +61,9 @@ def _best_of(repeat: int, fn) -> float:
     best = float("inf")
     for _ in range(repeat):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best
 
 
