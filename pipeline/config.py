@@ -93,10 +93,13 @@ class Config:
     field_labels: dict[str, str] = field(default_factory=dict)
     section_labels: dict[str, str] = field(default_factory=dict)
     vocab: dict[str, dict[str, str]] = field(default_factory=dict)
-    timeline_kinds: list[tuple[str, list[str]]] = field(default_factory=list)
+    timeline_kinds: list[tuple[str, re.Pattern]] = field(default_factory=list)  # any of the kind's words
     title_patterns: list[re.Pattern] = field(default_factory=list)
     tracker_incident: re.Pattern | None = None
     tracker_review_labels: set[str] = field(default_factory=set)
+    # bounds on what reaches the Markdown parser (markdown.max_file_mb, markdown.max_line_chars)
+    max_markdown_bytes: int = 5_000_000
+    max_line_chars: int = 10_000
 
     @property
     def defaults(self) -> dict:
@@ -177,7 +180,8 @@ def build(raw: dict, source: str = "defaults") -> Config:
                 table.setdefault(re.sub(r"[\s\-.]+", "", key), canonical)
         cfg.vocab[name] = table
     kinds = raw.get("timeline_kinds") or {}
-    cfg.timeline_kinds = [(kind, [fold(w) for w in words]) for kind, words in kinds.items()]
+    cfg.timeline_kinds = [(kind, re.compile("|".join(re.escape(fold(w)) for w in words)))
+                          for kind, words in kinds.items() if words]
     md = raw.get("markdown") or {}
     try:
         cfg.title_patterns = [re.compile(p, re.IGNORECASE) for p in md.get("title_patterns") or []]
@@ -185,4 +189,13 @@ def build(raw: dict, source: str = "defaults") -> Config:
     except re.error as exc:
         raise ConfigError(f"{source}: markdown pattern is not a valid regular expression: {exc}") from None
     cfg.tracker_review_labels = {fold(x) for x in md.get("tracker_review_labels") or []}
+    cfg.max_markdown_bytes = int(_positive(md, "max_file_mb", 5, source) * 1_000_000)
+    cfg.max_line_chars = int(_positive(md, "max_line_chars", 10_000, source))
     return cfg
+
+
+def _positive(section: dict, key: str, default: float, source: str) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{source}: markdown.{key} must be a positive number, not {value!r}")
+    return value

@@ -49,12 +49,46 @@ def split_front_matter(text: str) -> tuple[dict | None, str, int, list[Problem]]
     return data, text[m.end():], used, []
 
 
+def check_size(size: int, cfg: Config) -> None:
+    """Reject a Markdown file over markdown.max_file_mb before any of it is read."""
+    if size > cfg.max_markdown_bytes:
+        raise Rejected(f"the file is {size / 1e6:.1f} MB, over the {cfg.max_markdown_bytes / 1e6:g} MB a Markdown "
+                       "post-mortem may be (markdown.max_file_mb in the configuration)")
+
+
+def cut_long_lines(text: str, cfg: Config, problems: list[Problem]) -> str:
+    """Lines over markdown.max_line_chars cut to that length, each with a warning naming it (ten at most;
+    then one for the rest): a line of megabytes is a pasted blob, never a field worth its cost."""
+    limit = cfg.max_line_chars
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    if max(map(len, lines)) <= limit:
+        return text
+    cut = 0
+    for n, line in enumerate(lines):
+        if len(line) > limit:
+            cut += 1
+            if cut <= 10:
+                problems.append(Problem("warning", f"line of {len(line):,} characters: only its first {limit:,} "
+                                        "were read (markdown.max_line_chars)", n + 1))
+            lines[n] = line[:limit]
+    if cut > 10:
+        problems.append(Problem("warning", f"{cut - 10} more line(s) over {limit:,} characters cut the same way"))
+    return "\n".join(lines)
+
+
 def parse_markdown(text: str, cfg: Config) -> tuple[list[MarkdownDocument], list[TrackerUpdate], list[Problem]]:
     """Post-mortems and tracker rows found in one Markdown text.
 
     A text with neither at its top level is searched for fenced ```markdown blocks, the way a
-    template or a wiki page quotes its examples. Raises Rejected when nothing is found."""
-    front, body, fm_lines, problems = split_front_matter(text)
+    template or a wiki page quotes its examples. Raises Rejected when nothing is found, or when the
+    text is over markdown.max_file_mb; lines over markdown.max_line_chars are cut, with a warning."""
+    check_size(len(text) if text.isascii() else len(text.encode("utf-8")), cfg)
+    problems: list[Problem] = []
+    text = cut_long_lines(text, cfg, problems)
+    front, body, fm_lines, front_problems = split_front_matter(text)
+    problems += front_problems
     docs, updates, bl = _read(body, cfg, fm_lines, problems)
     if not docs and not updates:
         for block in bl:

@@ -25,7 +25,7 @@ _NEWLINE = re.compile("\n")
 _NEWLINE_BYTES = re.compile(b"\n")
 # A hostile text can hold a million elements in a few megabytes (a '>' is a whole block quote); reading
 # stops there, so no document costs more than a few seconds. A real post-mortem holds a few hundred.
-MAX_EVENTS = 600_000
+MAX_EVENTS = 400_000
 
 
 @dataclass(slots=True)

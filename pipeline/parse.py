@@ -41,6 +41,8 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
     fmt = format_of(source_path) or "unknown"
     parsed = ParsedFile(source_path=source_path, source_format=fmt, content_sha256=sha256(data))
     try:
+        if fmt == "markdown":
+            markdown.check_size(len(data), cfg)  # before decoding a file too large to read
         text, problems = decode(data)
         parsed.problems += problems
         if not text.strip():

@@ -25,6 +25,10 @@ POSTMORTEM_KEYS = {
 }
 ACTION_KEYS = {"description", "owner", "due", "priority", "status", "ticket", "completed_at",
                "blocked_since", "position", "action_id"}
+# A post-mortem's timeline or action list is read up to this many entries: real ones hold tens, and a
+# pasted log of 50,000 rows would cost seconds to normalise for nothing a reader can use.
+MAX_ENTRIES = 5_000
+_NAMES_A_DAY = re.compile(r"\d{4}|[a-z]{3}", re.I)  # a year or a month name, not a bare time of day
 # Tolerance before an explicit duration and the timestamps are said to disagree.
 DISAGREE_MINUTES = 2.0
 
@@ -122,7 +126,7 @@ def detect_language(*texts: str | None) -> str | None:
 def classify_event(cfg: Config, text: str) -> str | None:
     key = fold(text)
     for kind, words in cfg.timeline_kinds:
-        if any(w in key for w in words):
+        if words.search(key):
             return kind
     return None
 
@@ -288,7 +292,7 @@ def _actions(pm: PostMortem, r: dict, cfg: Config, rec: Recorder) -> None:
         rec.warn("actions should be a list; ignored", "actions")
         actions = []
     action_lines = rec.lines.get("action_lines", [])
-    for i, raw in enumerate(actions, start=1):
+    for i, raw in enumerate(_at_most(rec, actions, "actions"), start=1):
         line = action_lines[i - 1] if i - 1 < len(action_lines) else rec.lines.get("actions")
         action = build_action(cfg, raw, i, pm.incident_date, rec, line)
         if action:
@@ -308,6 +312,13 @@ def _learnings(pm: PostMortem, r: dict, rec: Recorder) -> None:
             pm.whys.append((q, a or ""))
     for kind, key in (("lesson", "lessons"), ("went_well", "went_well"), ("to_improve", "to_improve")):
         pm.learnings.extend((kind, t) for t in (_text(x) for x in _items(rec, r.get(key), key)) if t)
+
+
+def _at_most(rec: Recorder, entries: list, key: str) -> list:
+    if len(entries) > MAX_ENTRIES:
+        rec.warn(f"{key} has {len(entries):,} entries; only the first {MAX_ENTRIES:,} were read", key)
+        return entries[:MAX_ENTRIES]
+    return entries
 
 
 def _phase_col(phase: str) -> str:
@@ -341,7 +352,7 @@ def _timeline(cfg: Config, rec: Recorder, raw, incident_date: date | None, utc_o
         rec.warn("timeline should be a list of {at, event}; ignored", "timeline")
         return []
     events, day, previous = [], incident_date, None
-    for i, item in enumerate(raw, start=1):
+    for i, item in enumerate(_at_most(rec, raw, "timeline"), start=1):
         if isinstance(item, dict):
             at_raw, text, line = item.get("at") or item.get("time"), _text(item.get("event")) or "", item.get("line")
             line = line if type(line) is int else None  # set by the Markdown reader; a JSON "line" is not ours
@@ -355,7 +366,7 @@ def _timeline(cfg: Config, rec: Recorder, raw, incident_date: date | None, utc_o
                 rec.warn(f"timeline event {i}: {exc}; kept without a time", line=line or rec.lines.get("timeline"))
         if at is not None:
             # A bare time after a full timestamp is on that timestamp's day.
-            if re.search(r"\d{4}|[a-z]{3}", str(at_raw), re.I):
+            if _NAMES_A_DAY.search(str(at_raw)):
                 day = (at + timedelta(hours=utc_offset or 0)).date()
             if previous is not None and at < previous:
                 rec.warn(f"timeline out of order: event {i} ({at:%Y-%m-%d %H:%M}) is before the event above it "
