@@ -157,7 +157,7 @@ def _read_labels(doc: Reading, bl: list[Block], parts, src: list[str], offset: i
     spans += [(b.line - 1, b.end) for key, _, b in parts if key in LABEL_SECTIONS and b.kind in ("paragraph", "list")]
     seen = set()
     for a, z in spans:
-        for name, value, line in label_lines(doc.cfg, src, a - offset, z - offset):
+        for name, value, line in label_lines(doc.cfg, src, a - offset, z - offset, offset):
             if (name, line) in seen:
                 continue
             seen.add((name, line))

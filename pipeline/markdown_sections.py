@@ -47,15 +47,16 @@ def label_of(line: str) -> tuple[str, str] | None:
     return m["label"], _BOLD_EDGES.sub("", line[m.end():].strip()).strip()
 
 
-def label_lines(cfg: Config, lines: list[str], start: int, end: int) -> list[tuple[str, str, int]]:
-    """(canonical field, value, line) for each label line among lines[start:end] naming a known field."""
+def label_lines(cfg: Config, lines: list[str], start: int, end: int, offset: int) -> list[tuple[str, str, int]]:
+    """(canonical field, value, file line) for each label line among lines[start:end] naming a known
+    field; ``lines`` start at file line ``offset`` + 1."""
     found = []
     for n in range(max(start, 0), min(end, len(lines))):
         pair = label_of(lines[n])
         if pair:
             name = cfg.field_labels.get(fold(pair[0]))
             if name:
-                found.append((name, pair[1], n + 1))
+                found.append((name, pair[1], n + 1 + offset))
     return found
 
 

@@ -39,7 +39,7 @@ def _review_date(cfg: Config, b: Block, src: list[str], offset: int, problems: l
     for n in range(max(b.line - 1 - offset, 0), min(b.end - offset, len(src))):
         pair = label_of(src[n])
         if pair and fold(pair[0]) in cfg.tracker_review_labels:
-            reviewed = _date(pair[1], problems, "review date", n + 1)
+            reviewed = _date(pair[1], problems, "review date", n + 1 + offset)
             if reviewed is not None:
                 return reviewed
     return None
