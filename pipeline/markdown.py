@@ -19,6 +19,8 @@ from pipeline.markdown_sections import (LABEL_SECTIONS, Reading, finish, label_l
                                         utc_offset)
 from pipeline.markdown_tracker import tracker_updates
 from pipeline.model import Problem, Rejected, TrackerUpdate
+from pipeline.records import canonical
+from pipeline.values import is_blank
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
@@ -29,6 +31,7 @@ class MarkdownDocument:
     lines: dict
     utc_offset: float | None
     line: int
+    heading: str | None = None  # the title heading's text, whose date may date the incident
 
 
 def split_front_matter(text: str) -> tuple[dict | None, str, int, list[Problem]]:
@@ -81,9 +84,12 @@ def cut_long_lines(text: str, cfg: Config, problems: list[Problem]) -> str:
 def parse_markdown(text: str, cfg: Config) -> tuple[list[MarkdownDocument], list[TrackerUpdate], list[Problem]]:
     """Post-mortems and tracker rows found in one Markdown text.
 
-    A text with neither at its top level is searched for fenced ```markdown blocks, the way a
-    template or a wiki page quotes its examples. Raises Rejected when nothing is found, or when the
-    text is over markdown.max_file_mb; lines over markdown.max_line_chars are cut, with a warning."""
+    Post-mortems start at the title lines markdown.title_patterns match (the template's "# Post-Mortem:
+    <title>"); a text with none at its top level is searched for fenced ```markdown blocks, the way a
+    template or a wiki page quotes its examples. Failing both, any Markdown with a title is one
+    post-mortem: a front-matter ``title``, or its first "# heading". Raises Rejected when there is no
+    title at all, or when the text is over markdown.max_file_mb; lines over markdown.max_line_chars
+    are cut, with a warning."""
     check_size(len(text) if text.isascii() else len(text.encode("utf-8")), cfg)
     problems: list[Problem] = []
     text = cut_long_lines(text, cfg, problems)
@@ -97,9 +103,10 @@ def parse_markdown(text: str, cfg: Config) -> tuple[list[MarkdownDocument], list
                 docs += inner_docs
                 updates += inner_updates
     if not docs and not updates:
-        raise Rejected("not a post-mortem: no title line like '# Post-Mortem: <title>' (or one matching "
-                       "markdown.title_patterns in the configuration) and no '### Incident: <title> - <date>' "
-                       "tracker table", 1 + fm_lines)
+        docs = _titled(body, cfg, fm_lines, bl, front)
+    if not docs and not updates:
+        raise Rejected("not a post-mortem: no title line (a '# Title' heading, or a 'title' in the front "
+                       "matter) and no '### Incident: <title> - <date>' tracker table", 1 + fm_lines)
     if front:
         if len(docs) == 1:
             docs[0].record["__front__"] = dict(front)
@@ -124,6 +131,24 @@ def _read(body: str, cfg: Config, offset: int, problems: list[Problem]):
     return docs, tracker_updates(cfg, bl, src, offset, problems), bl
 
 
+def _titled(body: str, cfg: Config, offset: int, bl: list[Block], front: dict | None) -> list[MarkdownDocument]:
+    """Any Markdown with a title, as one post-mortem: from its first level-1 heading on (the front
+    matter's title, if any, wins over the heading's later), or from the top when only the front
+    matter gives the title."""
+    src = body.split("\n")
+    first = next((i for i, b in enumerate(bl) if b.kind == "heading" and b.level == 1), None)
+    if first is not None:
+        return [_document(cfg, bl[first:], {"title": bl[first].text}, src, offset, len(src) + offset)]
+    title = canonical(front, cfg, {"title"})[0].get("title") if front else None
+    if is_blank(title) or isinstance(title, (dict, list)):
+        return []
+    # the title is on the front matter's lines, which start the file
+    heading = Block("heading", 1, 1, text=str(title).strip(), level=1)
+    doc = _document(cfg, [heading, *bl], {"title": heading.text}, src, offset, len(src) + offset)
+    doc.heading = None  # the front matter's title is the title, not a heading of the body
+    return [doc]
+
+
 def _titles(cfg: Config, bl: list[Block]) -> list[tuple[int, re.Match]]:
     """Where each post-mortem starts: the level-1 headings a configured title pattern matches."""
     starts = []
@@ -146,7 +171,7 @@ def _document(cfg: Config, bl: list[Block], title: dict, src: list[str], offset:
     _read_labels(doc, bl, parts, src, offset, end_line)
     read_sections(doc, parts)
     finish(doc, bl, parts)
-    return MarkdownDocument(doc.record, doc.lines, utc_offset(doc), bl[0].line)
+    return MarkdownDocument(doc.record, doc.lines, utc_offset(doc), bl[0].line, bl[0].text)
 
 
 def _read_labels(doc: Reading, bl: list[Block], parts, src: list[str], offset: int, end_line: int) -> None:

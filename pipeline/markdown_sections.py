@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from pipeline.config import Config, fold, without_parentheses
 from pipeline.markdown_blocks import Block
+from pipeline.values import MONTHS, parse_timestamp
 
 # "**Label**: value", "**Label:** value", "- Label: value". Only the label is matched by a pattern; the
 # value is the rest of the line, so a line of 40,000 spaces costs one pass, not a backtracking search.
@@ -22,6 +24,11 @@ _BOLD_EDGES = re.compile(r"^(?:\*\*|__)|(?:\*\*|__)$")
 _WHY_ARROW = re.compile(r"→|->|=>|⇒")
 _ZONE = re.compile(r"\b[A-Z]{1,4}\b")
 _CLOCK = re.compile(r"\d{1,2}[:h]\d{2}|\d{4}-\d{2}-\d{2}")
+# The post-mortem's fields that hold a date or a time, whose label may go without a colon.
+DATE_FIELDS = {"incident_date", "postmortem_date", "started_at", "detected_at", "acknowledged_at",
+               "mitigated_at", "resolved_at"}
+_LABEL_WORDS = 6  # "- Date de clôture de l'incident 2024-01-15": labels are a few words
+_MONTH_STARTS = {name[:3] for name in MONTHS}
 # "### 07:35 - Node limit increased": the words after the time name the event. The look-behind makes
 # each run of spaces a candidate once, so a long run cannot make the search quadratic.
 _EVENT_NAME = re.compile(r"(?<!\s)\s+[-–—:]\s+(?=[^\d\s])")
@@ -47,16 +54,44 @@ def label_of(line: str) -> tuple[str, str] | None:
     return m["label"], _BOLD_EDGES.sub("", line[m.end():].strip()).strip()
 
 
+def dated_label(line: str, known) -> tuple[str, str] | None:
+    """(label, value) of "- Fault occurs 2020-02-12 11:45": a bulleted or bold label that ``known(label)``
+    accepts, followed without a colon by a date or a time, or None."""
+    text = line.strip()
+    if not text.startswith(("- ", "* ", "+ ", "**", "__")):
+        return None
+    words = text.lstrip("-*+ ").replace("**", "").replace("__", "").split(None, _LABEL_WORDS)
+    for k in range(1, len(words)):
+        if known(" ".join(words[:k])) and _is_date_or_time(" ".join(words[k:])):
+            return " ".join(words[:k]), " ".join(words[k:])
+    return None
+
+
+def _is_date_or_time(text: str) -> bool:
+    if not (text[:1].isdigit() or text[:3].casefold() in _MONTH_STARTS):
+        return False
+    try:
+        return parse_timestamp(text, date.min) is not None  # any day: only the form is checked here
+    except (ValueError, OverflowError):
+        return False
+
+
 def label_lines(cfg: Config, lines: list[str], start: int, end: int, offset: int) -> list[tuple[str, str, int]]:
     """(canonical field, value, file line) for each label line among lines[start:end] naming a known
-    field; ``lines`` start at file line ``offset`` + 1."""
+    field; ``lines`` start at file line ``offset`` + 1. A date or time field's label may also be
+    followed by its value without a colon ("- Fault occurs 2020-02-12 11:45")."""
+    def dated_field(label: str) -> bool:
+        return cfg.field_labels.get(fold(label)) in DATE_FIELDS
+
     found = []
     for n in range(max(start, 0), min(end, len(lines))):
         pair = label_of(lines[n])
-        if pair:
-            name = cfg.field_labels.get(fold(pair[0]))
-            if name:
-                found.append((name, pair[1], n + 1 + offset))
+        name = cfg.field_labels.get(fold(pair[0])) if pair else None
+        if name is None:
+            pair = dated_label(lines[n], dated_field)
+            name = cfg.field_labels.get(fold(pair[0])) if pair else None
+        if name:
+            found.append((name, pair[1], n + 1 + offset))
     return found
 
 

@@ -6,7 +6,7 @@ import re
 
 from pipeline.config import Config, fold
 from pipeline.markdown_blocks import Block
-from pipeline.markdown_sections import heading_key, label_of, table_dicts
+from pipeline.markdown_sections import dated_label, heading_key, label_of, table_dicts
 from pipeline.model import Problem, TrackerUpdate
 from pipeline.values import is_blank, parse_date
 
@@ -36,9 +36,14 @@ def _update(cfg: Config, incident: tuple, row: dict, line: int, problems: list[P
 
 def _review_date(cfg: Config, b: Block, src: list[str], offset: int, problems: list[Problem]):
     """The date of the first readable "**Last review**: 2024-01-22" line in this block, or None."""
+    def review(label: str) -> bool:
+        return fold(label) in cfg.tracker_review_labels
+
     for n in range(max(b.line - 1 - offset, 0), min(b.end - offset, len(src))):
         pair = label_of(src[n])
-        if pair and fold(pair[0]) in cfg.tracker_review_labels:
+        if not (pair and review(pair[0])):
+            pair = dated_label(src[n], review)  # "**Last review** 2024-01-22"
+        if pair:
             reviewed = _date(pair[1], problems, "review date", n + 1 + offset)
             if reviewed is not None:
                 return reviewed

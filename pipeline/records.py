@@ -186,9 +186,12 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
 
 
 def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: str,
-                     lines: dict | None = None, utc_offset: float | None = None,
+                     lines: dict | None = None, utc_offset: float | None = None, heading: str | None = None,
                      ) -> tuple[PostMortem, list[Problem]]:
-    """Normalise one record. Never raises for bad values: they become warnings."""
+    """Normalise one record. Never raises for bad values: they become warnings.
+
+    ``heading`` is the document's title heading when the title was given elsewhere (a front matter):
+    a date in it dates the incident when nothing better does, as a date in the title would."""
     rec = Recorder(lines)
     r = dict(record)
     for key, value in cfg.defaults.items():
@@ -196,7 +199,7 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
             r[key] = value
     pm = PostMortem(postmortem_id=_text(r.get("id")) or fallback_id)
     _identity(pm, r, cfg, rec)
-    _timeline_and_phases(pm, r, cfg, rec, file_name, utc_offset)
+    _timeline_and_phases(pm, r, cfg, rec, (pm.title or "", heading or "", file_name), utc_offset)
     _impact(pm, r, rec)
     _causes(pm, r, cfg, rec)
     _actions(pm, r, cfg, rec)
@@ -219,7 +222,7 @@ def _identity(pm: PostMortem, r: dict, cfg: Config, rec: Recorder) -> None:
     pm.postmortem_date = _read(rec, "postmortem_date", r.get("postmortem_date"), parse_date, "post-mortem date")
 
 
-def _timeline_and_phases(pm: PostMortem, r: dict, cfg: Config, rec: Recorder, file_name: str,
+def _timeline_and_phases(pm: PostMortem, r: dict, cfg: Config, rec: Recorder, names: tuple[str, ...],
                          utc_offset: float | None) -> None:
     """The timeline, the incident date when only the rest of the document gives it, the phase
     timestamps (explicit ones win over the timeline's events) and the minutes to each phase."""
@@ -230,7 +233,7 @@ def _timeline_and_phases(pm: PostMortem, r: dict, cfg: Config, rec: Recorder, fi
     explicit = {k: stamp(k) for k in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")}
     pm.timeline = _timeline(cfg, rec, r.get("timeline"), pm.incident_date, utc_offset)
     if pm.incident_date is None:
-        _incident_date_elsewhere(pm, explicit, file_name, rec)
+        _incident_date_elsewhere(pm, explicit, names, rec)
         if pm.incident_date is not None and any(e.at is None for e in pm.timeline):
             pm.timeline = _timeline(cfg, Recorder(), r.get("timeline"), pm.incident_date, utc_offset)
     by_kind: dict[str, datetime] = {}
@@ -247,15 +250,15 @@ def _timeline_and_phases(pm: PostMortem, r: dict, cfg: Config, rec: Recorder, fi
     _durations(pm, r, rec)
 
 
-def _incident_date_elsewhere(pm: PostMortem, explicit: dict, file_name: str, rec: Recorder) -> None:
-    """The incident date from the start or detection time, the first timed event, the title or the
-    file name, in that order."""
+def _incident_date_elsewhere(pm: PostMortem, explicit: dict, names: tuple[str, ...], rec: Recorder) -> None:
+    """The incident date from the start or detection time, the first timed event, or a date written
+    in the names (title, title heading, file name), in that order."""
     first_event = next((e.at for e in pm.timeline if e.at), None)
     for candidate in (explicit["started_at"], explicit["detected_at"], first_event):
         if candidate is not None:
             pm.incident_date = candidate.date()
             return
-    pm.incident_date = find_date(pm.title or "") or find_date(file_name)
+    pm.incident_date = next((day for day in map(find_date, names) if day), None)
     if pm.incident_date is None:
         rec.warn("no incident date found (not in the metadata, timestamps, title or file name)", "incident_date")
 
