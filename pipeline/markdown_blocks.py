@@ -72,9 +72,13 @@ class _Walker:
         self.last_line = offset + 1
 
     # -- inline text ---------------------------------------------------------------------------------
-    def take(self) -> tuple[str, list[str]]:
-        text, links = "".join(self.parts).strip(), self.links
-        self.parts, self.links = [], []
+    def take(self) -> tuple[str, list[str] | tuple]:
+        """The inline text read since the last take, and its links; the buffers are emptied in place
+        (the event loop holds them)."""
+        text = "".join(self.parts).strip()
+        links = self.links[:] if self.links else ()
+        self.parts.clear()
+        self.links.clear()
         return text, links
 
     def to_item(self, text: str, links: list[str]) -> None:
@@ -225,33 +229,32 @@ def blocks(text: str, offset: int = 0) -> tuple[list[Block], int | None]:
 
 def _walk(text: str, offset: int) -> tuple[list[Block], int | None]:
     walker = _Walker(text, offset)
-    starts, ends = _STARTS, _ENDS
+    parts, links, starts, ends = walker.parts, walker.links, _STARTS, _ENDS
     for count, (event, span) in enumerate(_MD.events_with_range(text, merge_text=True)):
         if event.__class__ is str:  # "SoftBreak", "HardBreak", "Rule"
             if event != "Rule":
-                walker.parts.append("\n")
+                parts.append("\n")
             continue
         ((kind, value),) = event.items()
         if kind == "Text":
-            (walker.code if walker.code is not None else walker.parts).append(value)
-        elif kind == "Code":
-            walker.parts.append(value)
+            (parts if walker.code is None else walker.code).append(value)
+        elif kind == "End":
+            handler = ends.get(value if value.__class__ is str else next(iter(value)))
+            if handler is not None:
+                handler(walker, span)
         elif kind == "Start":
             if value.__class__ is str:
                 handler, data = starts.get(value), None
             else:
                 ((name, data),) = value.items()
                 if name == "Link":
-                    walker.links.append(data["dest_url"])
+                    links.append(data["dest_url"])
                     continue
                 handler = starts.get(name)
             if handler is not None:
                 handler(walker, data, span)
-        elif kind == "End":
-            name = value if value.__class__ is str else next(iter(value))
-            handler = ends.get(name)
-            if handler is not None:
-                handler(walker, span)
+        elif kind == "Code":
+            parts.append(value)
         if count >= MAX_EVENTS:
             return walker.out, walker.lines.at(span["start"])
     return walker.out, None
