@@ -47,6 +47,8 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
     fmt = format_of(source_path) or "unknown"
     parsed = ParsedFile(source_path=source_path, source_format=fmt, content_sha256=sha256(data))
     try:
+        if fmt == "markdown":
+            markdown.check_size(len(data), cfg)  # before decoding a file too large to read
         text, problems = decode(data) if fmt != "docx" else ("", [])
         parsed.problems += problems
         if fmt == "docx":  # a zip archive: never decoded as text
@@ -84,14 +86,15 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
 
 
 def _add(parsed: ParsedFile, record: dict, cfg: Config, n: int | None, lines=None, utc_offset=None,
-         prefix: str = "", line: int | None = None) -> None:
+         prefix: str = "", line: int | None = None, heading: str | None = None) -> None:
     has_identity = any(record.get(k) not in (None, "", []) for k in ("id", "title", "incident_date"))
     if not has_identity:
         parsed.problems.append(Problem("error", f"{prefix}post-mortem with no id, no title and no incident date; "
                                        "skipped", line))
         return
     pm, problems = build_postmortem(record, cfg, fallback_id=fallback_id(parsed.source_path, n),
-                                    file_name=Path(parsed.source_path).name, lines=lines, utc_offset=utc_offset)
+                                    file_name=Path(parsed.source_path).name, lines=lines, utc_offset=utc_offset,
+                                    heading=heading)
     if any(p.postmortem_id == pm.postmortem_id for p in parsed.postmortems):
         parsed.problems.append(Problem("error", f"{prefix}duplicate post-mortem id '{pm.postmortem_id}' in this "
                                        "file; skipped", line))
@@ -141,7 +144,8 @@ def _markdown(parsed: ParsedFile, text: str, cfg: Config, fallback: dict | None 
             if is_blank(record.get(key)):
                 record[key] = value
         prefix = f"post-mortem {n}: " if len(docs) > 1 else ""
-        _add(parsed, record, cfg, n if len(docs) > 1 else None, lines, doc.utc_offset, prefix, doc.line)
+        _add(parsed, record, cfg, n if len(docs) > 1 else None, lines, doc.utc_offset, prefix, doc.line,
+             doc.heading)
 
 
 def _structured(parsed: ParsedFile, text: str, fmt: str, cfg: Config) -> None:
