@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from pipeline.tickets import TrackerSettings, build_settings
+
 
 def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive key used for every vocabulary lookup."""
@@ -31,6 +33,7 @@ class Config:
     title_patterns: list[re.Pattern] = field(default_factory=list)
     tracker_incident: re.Pattern | None = None
     tracker_review_labels: set[str] = field(default_factory=set)
+    tracker: TrackerSettings | None = None  # the tracker: section (Jira and GitHub exports), pipeline/tickets.py
 
     @property
     def defaults(self) -> dict:
@@ -111,4 +114,5 @@ def build(raw: dict, source: str | None = None) -> Config:
     except re.error as exc:
         raise ValueError(f"{cfg.source}: markdown pattern is not a valid regular expression: {exc}") from None
     cfg.tracker_review_labels = {fold(x) for x in md.get("tracker_review_labels") or []}
+    cfg.tracker = build_settings(raw.get("tracker") or {}, cfg.source, fold, cfg.timezones)
     return cfg
