@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pipeline.tickets import TrackerSettings, build_settings
+
 
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
@@ -62,6 +64,7 @@ class Config:
     # bounds on what reaches the Markdown parser (markdown.max_file_mb, markdown.max_line_chars)
     max_markdown_bytes: int = 5_000_000
     max_line_chars: int = 10_000
+    tracker: TrackerSettings | None = None  # the tracker: section (Jira and GitHub exports), pipeline/tickets.py
 
     @property
     def defaults(self) -> dict:
@@ -145,6 +148,7 @@ def build(raw: dict, source: str | None = None) -> Config:
     cfg.tracker_review_labels = {fold(x) for x in md.get("tracker_review_labels") or []}
     cfg.max_markdown_bytes = int(_positive(md, "max_file_mb", 5, cfg.source) * 1_000_000)
     cfg.max_line_chars = int(_positive(md, "max_line_chars", 10_000, cfg.source))
+    cfg.tracker = build_settings(raw.get("tracker") or {}, cfg.source, fold, cfg.timezones)
     return cfg
 
 

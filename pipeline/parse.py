@@ -9,7 +9,7 @@ import logging
 import re
 from pathlib import Path
 
-from pipeline import html_doc, markdown, tabular, word_doc, yamlio
+from pipeline import html_doc, markdown, tabular, trackers, word_doc, yamlio
 from pipeline.config import Config
 from pipeline.model import ParsedFile, Problem, Rejected
 from pipeline.records import POSTMORTEM_KEYS, build_postmortem, canonical
@@ -65,7 +65,8 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
             _csv(parsed, text, cfg)
         else:
             raise Rejected(f"unsupported file type '{Path(source_path).suffix}'")
-        if not (parsed.postmortems or parsed.action_rows or parsed.tracker_updates or parsed.incidents):
+        if not (parsed.postmortems or parsed.action_rows or parsed.tracker_updates or parsed.incidents
+                or parsed.ticket_statuses):
             if not any(p.level == "error" for p in parsed.problems):
                 raise Rejected("no post-mortem, action or incident found")
             parsed.rejected = True
@@ -82,6 +83,7 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
                                        f"{FORMAT_NAMES.get(fmt, fmt)} file; please report it", None))
     if parsed.rejected:
         parsed.postmortems, parsed.action_rows, parsed.tracker_updates, parsed.incidents = [], [], [], []
+        parsed.ticket_statuses = []
     return parsed
 
 
@@ -150,6 +152,10 @@ def _markdown(parsed: ParsedFile, text: str, cfg: Config, fallback: dict | None 
 
 def _structured(parsed: ParsedFile, text: str, fmt: str, cfg: Config) -> None:
     data = _read_json(text) if fmt == "json" else _read_yaml(text)
+    if fmt == "json" and trackers.is_github_export(data):
+        parsed.source_format = "github"
+        parsed.ticket_statuses = trackers.github_statuses(data, cfg, parsed.problems, _KeyFinder(text).line_of)
+        return
     if isinstance(data, dict) and isinstance(data.get("postmortems"), list):
         data = data["postmortems"]
     items = data if isinstance(data, list) else [data]
@@ -232,8 +238,16 @@ class _KeyFinder:
                 self.cursor = max(self.cursor, i + 1)
         return lines
 
+    def line_of(self, item: dict) -> int | None:
+        """The line of the record's first key found."""
+        return min(self.lines_of(item).values(), default=None)
+
 
 def _csv(parsed: ParsedFile, text: str, cfg: Config) -> None:
+    if delimiter := trackers.jira_delimiter(text, cfg):
+        parsed.source_format = "jira"
+        parsed.ticket_statuses = trackers.jira_statuses(text, delimiter, cfg, parsed.problems)
+        return
     header, rows = tabular.read_csv(text)
     kind = tabular.csv_kind(cfg, header)
     if kind == "incidents":

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from pipeline.config import Config, fold
 from pipeline.model import Action, PostMortem, Problem, TimelineEvent
+from pipeline.tickets import action_refs
 from pipeline.values import (find_date, is_blank, parse_bool, parse_date, parse_duration, parse_list,
                              parse_number, parse_timestamp)
 
@@ -178,6 +179,7 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         raw["blocked_since"] = status_date
     due_date = when("due", lambda v: parse_date(v, incident_date))
     _check_due(due_date, incident_date, rec, where, line)
+    ticket = _text(raw.get("ticket"))
     return Action(
         position=position,
         description=description,
@@ -185,10 +187,11 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         due_date=due_date,
         priority=priority,
         status=status,
-        ticket=_text(raw.get("ticket")),
+        ticket=ticket,
         completed_at=when("completed_at", lambda v: parse_timestamp(v, incident_date)),
         blocked_since=when("blocked_since", lambda v: parse_timestamp(v, incident_date)),
         action_id=_text(raw.get("action_id")),
+        tickets=action_refs(ticket, description, cfg.tracker) if cfg.tracker else [],
     )
 
 
