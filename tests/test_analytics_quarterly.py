@@ -71,10 +71,12 @@ def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):
     # plotly.js is inlined: no script is loaded from anywhere
     assert re.findall(r"<script[^>]*\ssrc=", html) == [] and "cdn.plot.ly/plotly" not in html
     assert "Plotly.newPlot" in html
-    # document text escaped, in the tracker form
-    assert "<b>retries</b>" not in html and "Add &lt;b&gt;retries&lt;/b&gt; \\| safely" in html
-    assert "### Incident: &lt;script&gt;alert(1)&lt;/script&gt; API down again - 2025-07-01" in html
-    assert "| 1 | Add &lt;b&gt;retries&lt;/b&gt; \\| safely | @x | 08/01 | todo | - |" in html
+    # document text escaped, in the tracker form: one row per open action under its incident
+    assert "<b>retries</b>" not in html and "<script>alert(1)" not in html
+    assert ('<th colspan="6" scope="rowgroup">Incident: &lt;script&gt;alert(1)&lt;/script&gt; API down again - '
+            '2025-07-01</th>') in html
+    assert re.search(r"<td class=\"number\">1</td><td>Add &lt;b&gt;retries&lt;/b&gt; \| safely</td><td>@x</td>\s*"
+                     r"<td class=\"date late\">2025-08-01 <span class=\"mark\">late</span></td>\s*<td>To do</td>", html)
 
 
 def test_review_needs_a_file_and_a_real_quarter(cli, db_loaded, tmp_path):
@@ -95,7 +97,7 @@ def test_review_defaults_to_the_last_complete_quarter(cli, db_loaded, tmp_path):
     # the four effectiveness metrics, against 2025-Q2 (no incident: no previous value, no change)
     for metric in ("Actions closed on time", "Recurrence rate", "Time to post-mortem (median)",
                    "Learning dissemination"):
-        assert f"<td>{metric}</td>" in page
+        assert f'<th scope="row">{metric}</th>' in page
     code, stdout, err = cli("report", "review", "--quarter", "2025q4", "--out", out, "--db", db_loaded,
                             "--as-of", "2025-10-01")
     assert code == 0, err
