@@ -79,6 +79,33 @@ def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):
                      r"<td class=\"date late\">2025-08-01 <span class=\"mark\">late</span></td>\s*<td>To do</td>", html)
 
 
+def test_review_pack_says_what_changed_and_what_needs_deciding(cli, db_loaded, tmp_path):
+    from lxml import html as lxml_html
+
+    out = tmp_path / "review.html"
+    assert cli("report", "review", "--out", out, "--db", db_loaded, "--as-of", "2025-10-01")[0] == 0
+    page = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    changed = [" ".join(li.text_content().split()) for li in page.xpath("//ul[@class='changed']/li")]
+    # 2025-Q3 holds PM-3 alone (P1, recurs on PM-1 176 days before, post-mortem 7 days after, resolved in
+    # 2 h, its one action due 2025-08-01 and not done); 2025-Q2 holds nothing; no reader data anywhere
+    assert changed == [
+        "1 incident in 2025-Q3, 1 more than in 2025-Q2 (0); of which 1 P1 and 0 P2 (2025-Q2: 0 and 0).",
+        "Actions closed on time: 0% in 2025-Q3, nothing to compare with in 2025-Q2.",
+        "Recurrence rate: 100% in 2025-Q3, nothing to compare with in 2025-Q2.",
+        "Time to post-mortem (median): 7.0 days in 2025-Q3, nothing to compare with in 2025-Q2.",
+        "Learning dissemination: nothing to measure in 2025-Q3 (n = 0).",
+        "Median time to resolve: 120 min (p90 120 min, n = 1); 2025-Q2: not known.",
+        "Leading cause category: code (1 incident; 2025-Q2: 0).",
+    ]
+    # PM-1 and PM-3 are two: no pattern of three; the one action, 61 days late (2025-08-01 to 2025-10-01)
+    assert page.xpath("string(//section[@id='recurred']/p[@class='empty'])").startswith("No pattern")
+    decisions = [[" ".join(c.text_content().split()) for c in row.xpath("./td|./th")]
+                 for row in page.xpath("//table[@class='decisions']//tr")]
+    assert decisions[1:] == [["@x · 1 late"],
+                             ["Add <b>retries</b> | safely", "<script>alert(1)</script> API down again",
+                              "2025-08-01", "61", "–", "To do"]]
+
+
 def test_review_needs_a_file_and_a_real_quarter(cli, db_loaded, tmp_path):
     code, _, err = cli("report", "review", "--quarter", "2025-Q5", "--out", tmp_path / "r.html", "--db", db_loaded)
     assert code == 2 and "'2025-Q5' is not a quarter" in err

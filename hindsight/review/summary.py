@@ -113,8 +113,9 @@ def what_changed(tiles: pd.DataFrame, trend: pd.DataFrame, causes: pd.DataFrame)
     out = [_incidents_sentence(now, before, quarter, previous)]
     out += [_metric_sentence(row, quarter, previous) for row in tiles.itertuples(index=False)]
     if not text.missing(now["resolve_median"]):
+        known = before is not None and not text.missing(before["resolve_median"])
         out.append(f"Median time to resolve: {text.minutes(now['resolve_median'])} min "
                    f"(p90 {text.minutes(now['resolve_p90'])} min, n = {int(now['resolve_n']):,}); {previous}: "
-                   f"{text.minutes(before['resolve_median']) if before is not None else text.MISSING} min.")
+                   f"{text.minutes(before['resolve_median']) + ' min' if known else 'not known'}.")
     cause = _causes_sentence(causes, quarter, previous)
     return out + ([cause] if cause else [])
