@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, DEMO_CONFIG, write
+from conftest import AS_OF, DEMO_CONFIG, run_cli
 from test_e2e_browser import browser, shots  # noqa: F401  (fixtures: Chromium, the screenshot folder)
 
 QUARTERLY = "views/quarterly.py"
@@ -24,8 +24,6 @@ A4_PRINTABLE_PX = 182 / 25.4 * 96  # 210 mm less the 14 mm margins of each side,
 
 @pytest.fixture(scope="module")
 def cli_pack(demo_db, tmp_path_factory) -> Path:
-    from conftest import run_cli
-
     out = tmp_path_factory.mktemp("pack") / "cli.html"
     code, stdout, err = run_cli("report", "review", "--db", demo_db, "--config", DEMO_CONFIG, "--as-of", AS_OF,
                                 "--out", out)
