@@ -215,7 +215,7 @@ for _kind, (_short, _help) in REPORTS.items():
 def review(quarter, out, **options) -> None:
     """Write a quarter's review pack: one self-contained HTML file."""
     from analytics.quarterly import last_complete_quarter
-    from analytics.review import QuarterError, write_review
+    from hindsight.review import QuarterError, write_review
 
     if not out:
         fail("report review needs --out FILE.html (and --quarter, e.g. 2025-Q3, for another quarter than "
