@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import actions, escalations, overview, quarterly, recurrence
+from analytics import actions, escalations, overview, quarterly, quarters, recurrence
 from analytics.filters import Filters
 from analytics.render import _cell, change_text, quarter_label
 from analytics.settings import Settings
@@ -115,14 +115,14 @@ def effectiveness_table(tiles: pd.DataFrame) -> pd.DataFrame:
 def write_review(con, f: Filters, settings: Settings, quarter: str | None, out: Path) -> Path:
     """The pack for ``quarter`` (default: the last complete quarter): its incidents, and the quarters
     before it, measured as of f.as_of like every other view."""
-    quarter = quarter or quarterly.last_complete_quarter(f.as_of, settings.fiscal_year_start_month)
+    quarter = quarter or quarters.last_complete_quarter(f.as_of, settings.fiscal_year_start_month)
     try:
-        start, end = quarterly.quarter_bounds(quarter, settings.fiscal_year_start_month)
+        start, end = quarters.quarter_bounds(quarter, settings.fiscal_year_start_month)
     except ValueError as exc:
         raise QuarterError(str(exc)) from None
-    quarter = "{}-Q{}".format(*quarterly.parse_quarter(quarter))  # "2025q3" is 2025-Q3
+    quarter = "{}-Q{}".format(*quarters.parse_quarter(quarter))  # "2025q3" is 2025-Q3
     as_of = f.as_of
-    partial = quarterly.is_partial(quarter, as_of, settings.fiscal_year_start_month)
+    partial = quarters.is_partial(quarter, as_of, settings.fiscal_year_start_month)
     title = quarter_label(quarter, partial)
     upto = dataclasses.replace(f, date_to=min(end, f.date_to or end))
     inside = dataclasses.replace(upto, date_from=max(start, f.date_from or start))

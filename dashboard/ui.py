@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """A name for a file or a widget key: lower-case words joined by dashes."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
@@ -21,8 +22,8 @@ def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = 
         st.caption(empty)
         return
     st.dataframe(df, hide_index=True, column_config=column_config, height=height or "auto")
-    st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(title)}.csv",
-                       mime="text/csv", key=key or f"dl-{_slug(title)}")
+    st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
+                       mime="text/csv", key=key or f"dl-{slug(title)}")
 
 
 def pct(value) -> str:
