@@ -14,9 +14,14 @@ from analytics.settings import Settings
 PRIORITIES = ("high", "medium", "low")  # the template's order
 
 
-def _base(f: Filters) -> tuple[str, dict]:
-    """`kept_actions`: every action of the kept post-mortems that existed by the as-of date, with flags
-    evaluated on that date. Cancelled actions are kept here and excluded by each metric.
+# an action still to do on the as-of date, and one of them past its due date
+OPEN = "NOT done AND NOT cancelled"
+OVERDUE = f"{OPEN} AND due_date < $as_of"
+
+
+def kept_actions(f: Filters) -> tuple[str, dict]:
+    """`WITH pm AS (...), kept_actions AS (...)`: every action of the kept post-mortems that existed by the
+    as-of date, with flags evaluated on that date. Cancelled actions are kept here and excluded by each metric.
     An unknown status (NULL: a word outside the vocabulary) is open: ``done`` and ``cancelled`` are
     FALSE for it, never NULL, or every ``NOT done`` / ``NOT cancelled`` would drop the action; its
     ``status`` reads 'unknown' in the listings."""
@@ -52,7 +57,7 @@ RATES = """
 
 def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """One row: actions (not cancelled), done, completion_rate, due, on_time, on_time_rate, overdue, blocked."""
-    base, params = _base(f)
+    base, params = kept_actions(f)
     return frame(con, f"{base} SELECT {RATES} FROM kept_actions", params)
 
 
@@ -60,7 +65,7 @@ def rates_by(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd.DataFram
     """The same rates per team, owner or priority."""
     column = {"team": "team", "owner": "owner", "priority": "priority", "severity": "severity",
               "service": "service"}[by]
-    base, params = _base(f)
+    base, params = kept_actions(f)
     return frame(con, f"{base} SELECT {column} AS {by}, {RATES} FROM kept_actions GROUP BY 1 ORDER BY actions DESC, 1",
                  params)
 
@@ -76,17 +81,17 @@ def in_priority_order(table: pd.DataFrame) -> pd.DataFrame:
 
 def overdue(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Open actions past their due date, oldest first."""
-    base, params = _base(f)
+    base, params = kept_actions(f)
     return frame(con, f"""{base}
         SELECT action_id, postmortem_id, title, team, service, description, owner, priority, status,
                due_date, date_diff('day', due_date, $as_of) AS days_overdue
-        FROM kept_actions WHERE NOT done AND NOT cancelled AND due_date < $as_of
+        FROM kept_actions WHERE {OVERDUE}
         ORDER BY days_overdue DESC, action_id""", params)
 
 
 def blocked(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Blocked actions with how long they have been blocked, longest first."""
-    base, params = _base(f)
+    base, params = kept_actions(f)
     return frame(con, f"""{base}
         SELECT action_id, postmortem_id, title, team, service, description, owner, priority, due_date,
                blocked_since, date_diff('day', blocked_since::DATE, $as_of) AS days_blocked
@@ -96,42 +101,44 @@ def blocked(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def open_actions(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Every open action, grouped by incident, for the template's tracker form."""
-    base, params = _base(f)
+    base, params = kept_actions(f)
     return frame(con, f"""{base}
         SELECT postmortem_id, title, incident_date, position, description, owner, due_date, priority,
                status, ticket
-        FROM kept_actions WHERE NOT done AND NOT cancelled
+        FROM kept_actions WHERE {OPEN}
         ORDER BY incident_date, postmortem_id, position""", params)
 
 
 def time_to_close(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Kaplan–Meier estimate of the days from the post-mortem to an action's closing.
     Open actions are censored on the as-of date; cancelled ones are left out."""
-    base, params = _base(f)
-    rows = frame(con, f"""{base}
+    base, params = kept_actions(f)
+    counted = frame(con, f"""{base}
         SELECT greatest(0, date_diff('day', opened_on,
                    CASE WHEN done THEN completed_at::DATE ELSE $as_of END)) AS days,
-               done AS closed
-        FROM kept_actions WHERE NOT cancelled AND opened_on IS NOT NULL AND (NOT done OR completed_at IS NOT NULL)""",
-                 params)
-    return kaplan_meier(rows["days"].to_numpy(), rows["closed"].to_numpy(dtype=bool))
+               done AS closed, count(*) AS actions
+        FROM kept_actions WHERE NOT cancelled AND opened_on IS NOT NULL AND (NOT done OR completed_at IS NOT NULL)
+        GROUP BY 1, 2""", params)
+    return kaplan_meier(counted["days"].to_numpy(), counted["closed"].to_numpy(dtype=bool),
+                        counted["actions"].to_numpy())
 
 
-def kaplan_meier(durations: np.ndarray, events: np.ndarray) -> pd.DataFrame:
-    """Product-limit estimator. Returns one row per distinct time: at_risk, closed, censored,
-    still_open (S(t)) and closed_share (1 - S(t)). A time-0 row is always first."""
+def kaplan_meier(durations: np.ndarray, events: np.ndarray, weights: np.ndarray | None = None) -> pd.DataFrame:
+    """Product-limit estimator. ``events``: True for a closing, False for a censored duration; ``weights``:
+    how many actions each row stands for (1 each by default). Returns one row per distinct time: at_risk,
+    closed, censored, still_open (S(t)) and closed_share (1 - S(t)). A time-0 row is always first.
+
+    at_risk(t) counts the durations >= t: all of them minus those of the earlier times. S(t) is the running
+    product of (1 - closed / at_risk), multiplied in time order as the estimator's definition says."""
     columns = ["days", "at_risk", "closed", "censored", "still_open", "closed_share"]
-    n = len(durations)
+    durations = np.asarray(durations, dtype=float)
+    weights = np.ones(len(durations), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    times, which = np.unique(durations, return_inverse=True)
+    total = np.bincount(which, weights=weights, minlength=len(times)).astype(np.int64)
+    closed = np.bincount(which, weights=weights * np.asarray(events, dtype=bool), minlength=len(times)).astype(np.int64)
+    n = int(total.sum())
     if n == 0:
         return pd.DataFrame(columns=columns)
-    durations = np.asarray(durations, dtype=float)
-    events = np.asarray(events, dtype=bool)
-    # One pass over the sorted distinct times: at_risk(t) counts the durations >= t, so it is n minus all
-    # those of the earlier times; S(t) is the running product of (1 - closed / at_risk), as the
-    # product-limit estimator's definition multiplies them in time order.
-    times, which = np.unique(durations, return_inverse=True)
-    total = np.bincount(which, minlength=len(times))
-    closed = np.bincount(which, weights=events, minlength=len(times)).astype(np.int64)
     at_risk = n - np.concatenate(([0], np.cumsum(total)[:-1]))
     survival = np.cumprod(1 - closed / at_risk)
     if times[0] > 0:  # the curve starts at day 0, everyone at risk
@@ -148,7 +155,7 @@ def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
     counted over the actions whose N-day window has ended by the as-of date; partial marks a quarter not
     over on that date."""
     settings = settings or Settings()
-    base, params = _base(f)
+    base, params = kept_actions(f)
     columns = []
     for days in settings.cohort_days:
         window = f"incident_date + INTERVAL {int(days)} DAY <= $as_of"
@@ -168,7 +175,7 @@ def rates_by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Setti
     """Completion and on-time rates of the actions of each quarter's incidents, as of f.as_of; partial marks
     a quarter not over on that date."""
     settings = settings or Settings()
-    base, params = _base(f)
+    base, params = kept_actions(f)
     quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
     table = frame(con, f"{base} SELECT {quarter} AS quarter, {RATES} FROM kept_actions WHERE incident_date IS NOT NULL "
                        "GROUP BY 1 ORDER BY 1", params)

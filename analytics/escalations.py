@@ -114,11 +114,10 @@ def cross_team(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -
     settings.external_categories, or whose tags include one of settings.external_tags (case ignored),
     and that have at least one open action on the as-of date (neither done by then nor cancelled) or
     no action at all."""
-    cte, params = pm_cte(f)
-    params.update(as_of=f.as_of,
-                  ext_cats=[str(c).strip().lower() for c in settings.external_categories] or [""],
+    base, params = actions.kept_actions(f)
+    params.update(ext_cats=[str(c).strip().lower() for c in settings.external_categories] or [""],
                   ext_tags=[str(t).strip().lower() for t in settings.external_tags] or [""])
-    table = frame(con, f"""WITH {cte},
+    table = frame(con, f"""{base},
         happened AS (SELECT * FROM pm WHERE incident_date IS NULL OR incident_date <= $as_of),
         external_causes AS (
             SELECT postmortem_id, list(DISTINCT lower(category) ORDER BY lower(category)) AS cats
@@ -129,29 +128,29 @@ def cross_team(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -
             FROM (SELECT postmortem_id, lower(trim(unnest(tags))) AS tag FROM happened)
             WHERE list_contains($ext_tags::VARCHAR[], tag) GROUP BY 1
         ),
-        action_counts AS (SELECT postmortem_id, count(*) AS actions FROM actions GROUP BY 1)
+        action_counts AS (SELECT postmortem_id, count(*) AS actions FROM actions GROUP BY 1),
+        open_counts AS (SELECT postmortem_id, count(*) AS still_open FROM kept_actions WHERE {actions.OPEN} GROUP BY 1)
         SELECT happened.postmortem_id, happened.title, happened.incident_date, happened.team,
-               external_causes.cats, external_tags.tags, coalesce(action_counts.actions, 0) AS actions
+               external_causes.cats, external_tags.tags, coalesce(action_counts.actions, 0) AS actions,
+               coalesce(open_counts.still_open, 0) AS still_open
         FROM happened LEFT JOIN external_causes USING (postmortem_id) LEFT JOIN external_tags USING (postmortem_id)
-        LEFT JOIN action_counts USING (postmortem_id)
-        WHERE external_causes.cats IS NOT NULL OR external_tags.tags IS NOT NULL""", params)
-    if table.empty:
-        return []
-    open_now = actions.open_actions(con, f)["postmortem_id"].value_counts()
+        LEFT JOIN action_counts USING (postmortem_id) LEFT JOIN open_counts USING (postmortem_id)
+        WHERE (external_causes.cats IS NOT NULL OR external_tags.tags IS NOT NULL)
+          AND (coalesce(action_counts.actions, 0) = 0 OR open_counts.still_open > 0)
+        ORDER BY happened.incident_date, happened.postmortem_id""", params)
     rows = []
     for postmortem in table.itertuples(index=False):
-        still_open = int(open_now.get(postmortem.postmortem_id, 0))
-        if postmortem.actions and not still_open:
-            continue
         why = []
         if _items(postmortem.cats):
             why.append("cause category " + ", ".join(_items(postmortem.cats)))
         if _items(postmortem.tags):
             why.append("tag " + ", ".join(_items(postmortem.tags)))
+        still_open = int(postmortem.still_open)
         state = (f"{still_open} open action{'s' if still_open != 1 else ''}" if postmortem.actions
                  else "no corrective action")
+        title = postmortem.title if isinstance(postmortem.title, str) and postmortem.title else None
         rows.append({
-            "rule": "cross-team", "subject": postmortem.title if isinstance(postmortem.title, str) and postmortem.title else postmortem.postmortem_id,
+            "rule": "cross-team", "subject": title or postmortem.postmortem_id,
             "since": postmortem.incident_date, "owner": postmortem.team, "evidence": [postmortem.postmortem_id],
             "detail": f"{'; '.join(why)}: another team is involved; {state}",
         })
@@ -163,22 +162,27 @@ def block_deployments(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
     since = the oldest such due date, owner = the teams of their post-mortems, evidence = those
     post-mortems (oldest due first). Actions of post-mortems with no service are grouped under
     'unknown'."""
-    late = actions.overdue(con, f)
-    late = late[late["priority"] == "high"].copy()
-    if late.empty:
-        return []
-    late["service"] = late["service"].fillna("unknown")
-    late = late.sort_values(["due_date", "action_id"], kind="stable")
+    base, params = actions.kept_actions(f)
+    table = frame(con, f"""{base},
+        late AS (
+            SELECT *, coalesce(service, 'unknown') AS blocked_service,
+                   row_number() OVER (PARTITION BY coalesce(service, 'unknown'), postmortem_id
+                                      ORDER BY due_date, action_id) AS nth_of_its_postmortem
+            FROM kept_actions WHERE {actions.OVERDUE} AND priority = 'high'
+        )
+        SELECT blocked_service AS service, min(due_date) AS since,
+               string_agg(DISTINCT team, ', ' ORDER BY team) FILTER (WHERE team <> '') AS owner,
+               list(postmortem_id ORDER BY due_date, action_id) FILTER (WHERE nth_of_its_postmortem = 1) AS evidence,
+               list(action_id ORDER BY due_date, action_id) AS action_ids
+        FROM late GROUP BY 1 ORDER BY 1""", params)
     rows = []
-    for service, group in late.groupby("service", sort=True):
-        teams = sorted({t for t in group["team"] if isinstance(t, str) and t})
-        n = len(group)
+    for service in table.itertuples(index=False):
+        n = len(service.action_ids)
         rows.append({
-            "rule": "block deployments", "subject": service, "since": group["due_date"].min(),
-            "owner": ", ".join(teams) or None,
-            "evidence": list(dict.fromkeys(group["postmortem_id"])),
+            "rule": "block deployments", "subject": service.service, "since": service.since, "owner": service.owner,
+            "evidence": list(service.evidence),
             "detail": f"{n} high-priority action{'s' if n != 1 else ''} overdue "
-                      f"({', '.join(group['action_id'])}); oldest due {_day(group['due_date'].min())}",
+                      f"({', '.join(service.action_ids)}); oldest due {_day(service.since)}",
         })
     return rows
 

@@ -384,3 +384,14 @@ def test_kaplan_meier_is_the_product_limit_estimator():
         assert list(curve[["days", "at_risk", "closed", "censored", "still_open"]].itertuples(index=False,
                                                                                             name=None)) == expected
         assert (curve["closed_share"] == 1 - curve["still_open"]).all()
+
+
+def test_kaplan_meier_weights_stand_for_repeated_rows():
+    """time_to_close counts the actions per (days, closed) in SQL and passes the counts as weights: the same
+    curve as one row per action."""
+    rng = np.random.default_rng(3)
+    durations = rng.integers(0, 30, 80).astype(float)
+    events = rng.random(80) < 0.5
+    weights = rng.integers(1, 6, 80)
+    pd.testing.assert_frame_equal(actions.kaplan_meier(durations, events, weights),
+                                  actions.kaplan_meier(np.repeat(durations, weights), np.repeat(events, weights)))
