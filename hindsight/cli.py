@@ -117,6 +117,9 @@ def _print_summary(result: RunResult, db: Path, verbose: bool, quiet: bool) -> N
     click.echo(f"{result.postmortems} post-mortem(s), {result.actions} action(s), {result.incidents} incident(s), "
                f"{result.tracker_updates} tracker update(s) loaded; {result.warnings} warning(s), "
                f"{result.errors} error(s)")
+    if result.tickets_read:
+        click.echo(f"{result.tickets_read} ticket(s) read from tracker exports, {result.tickets_unmatched} named by no "
+                   "loaded action" + (" (listed with --verbose)" if result.tickets_unmatched and not verbose else ""))
     if result.warnings and not verbose:
         click.echo(f"Warnings are listed with --verbose, and kept in the ingest_errors table (run {result.run_id}).")
     if result.committed:
@@ -212,7 +215,7 @@ for _kind, (_short, _help) in REPORTS.items():
 def review(quarter, out, **options) -> None:
     """Write a quarter's review pack: one self-contained HTML file."""
     from analytics.quarters import last_complete_quarter
-    from analytics.review import QuarterError, write_review
+    from hindsight.review import QuarterError, write_review
 
     if not out:
         fail("report review needs --out FILE.html (and --quarter, e.g. 2025-Q3, for another quarter than "

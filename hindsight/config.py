@@ -15,7 +15,7 @@ from pipeline import yamlio
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.yaml")
 KNOWN_SECTIONS = {"ingest", "defaults", "teams", "aliases", "markdown", "vocabularies", "timeline_kinds", "timezones",
-                  "analytics"}
+                  "analytics", "tracker"}
 DEFAULT_DB = Path("data") / "hindsight.duckdb"
 
 

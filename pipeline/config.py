@@ -10,13 +10,43 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline.tickets import TrackerSettings, build_settings
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Case-, accent- and spacing-insensitive key used for every vocabulary lookup."""
+    """Case-, accent- and spacing-insensitive key used for every vocabulary lookup.
+
+    Cached: the same few hundred labels, headings and vocabulary words are folded in every file."""
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[\s_]+", " ", text).strip(" :*`\t")
+
+
+def without_parentheses(text: str, replacement: str = " ") -> str:
+    r"""``re.sub(r"\(.*?\)", replacement, text)`` in one pass: the pattern retries every "(" of a line
+    that has no ")", which is quadratic on a line of "(((("."""
+    if "(" not in text:
+        return text
+    out, i, close, newline = [], 0, -1, -1
+    while (start := text.find("(", i)) >= 0:
+        if close <= start:
+            close = text.find(")", start + 1)
+            if close < 0:
+                break
+        if newline <= start:
+            newline = text.find("\n", start + 1)
+            newline = len(text) if newline < 0 else newline
+        if newline < close:  # "." stops at a line end: no "(" of this line is closed
+            out.append(text[i:newline + 1])
+            i = newline + 1
+            continue
+        out.append(text[i:start] + replacement)
+        i = close + 1
+    out.append(text[i:])
+    return "".join(out)
 
 
 @dataclass
@@ -27,10 +57,14 @@ class Config:
     field_labels: dict[str, str] = field(default_factory=dict)
     section_labels: dict[str, str] = field(default_factory=dict)
     vocab: dict[str, dict[str, str]] = field(default_factory=dict)
-    timeline_kinds: list[tuple[str, list[str]]] = field(default_factory=list)
+    timeline_kinds: list[tuple[str, re.Pattern]] = field(default_factory=list)  # any of the kind's words
     title_patterns: list[re.Pattern] = field(default_factory=list)
     tracker_incident: re.Pattern | None = None
     tracker_review_labels: set[str] = field(default_factory=set)
+    # bounds on what reaches the Markdown parser (markdown.max_file_mb, markdown.max_line_chars)
+    max_markdown_bytes: int = 5_000_000
+    max_line_chars: int = 10_000
+    tracker: TrackerSettings | None = None  # the tracker: section (Jira and GitHub exports), pipeline/tickets.py
 
     @property
     def defaults(self) -> dict:
@@ -51,7 +85,7 @@ class Config:
     def section_of(self, heading: str) -> str | None:
         """The template section a heading names: as written, without a parenthesis ("Timeline (UTC)"),
         or its words before a colon or dash ("Root cause - the pool")."""
-        for text in (heading, re.sub(r"\(.*?\)", "", heading), re.split(r"[:(\-–—]", heading)[0]):
+        for text in (heading, without_parentheses(heading, ""), re.split(r"[:(\-–—]", heading)[0]):
             if fold(text) in self.section_labels:
                 return self.section_labels[fold(text)]
         return None
@@ -70,7 +104,7 @@ class Config:
         if compact in table:
             return table[compact]
         # "✅ Done", "🔄 En cours (PR ouverte)": try the words, then each symbol.
-        words = re.sub(r"\(.*?\)", " ", key)
+        words = without_parentheses(key)
         words = re.sub(r"[^\w\s'/-]", " ", words).strip()
         words = re.sub(r"\s+", " ", words)
         if words in table:
@@ -103,7 +137,8 @@ def build(raw: dict, source: str | None = None) -> Config:
                 table.setdefault(re.sub(r"[\s\-.]+", "", key), canonical)
         cfg.vocab[name] = table
     kinds = raw.get("timeline_kinds") or {}
-    cfg.timeline_kinds = [(kind, [fold(w) for w in words]) for kind, words in kinds.items()]
+    cfg.timeline_kinds = [(kind, re.compile("|".join(re.escape(fold(w)) for w in words)))
+                          for kind, words in kinds.items() if words]
     md = raw.get("markdown") or {}
     try:
         cfg.title_patterns = [re.compile(p, re.IGNORECASE) for p in md.get("title_patterns") or []]
@@ -111,4 +146,14 @@ def build(raw: dict, source: str | None = None) -> Config:
     except re.error as exc:
         raise ValueError(f"{cfg.source}: markdown pattern is not a valid regular expression: {exc}") from None
     cfg.tracker_review_labels = {fold(x) for x in md.get("tracker_review_labels") or []}
+    cfg.max_markdown_bytes = int(_positive(md, "max_file_mb", 5, cfg.source) * 1_000_000)
+    cfg.max_line_chars = int(_positive(md, "max_line_chars", 10_000, cfg.source))
+    cfg.tracker = build_settings(raw.get("tracker") or {}, cfg.source, fold, cfg.timezones)
     return cfg
+
+
+def _positive(section: dict, key: str, default: float, source: str) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"{source}: markdown.{key} must be a positive number, not {value!r}")
+    return value

@@ -37,6 +37,8 @@ class RunResult:
     actions: int = 0
     incidents: int = 0
     tracker_updates: int = 0
+    tickets_read: int = 0  # rows of the tracker exports (Jira, GitHub) loaded in this run
+    tickets_unmatched: int = 0  # of which name no loaded action (each listed at level "info")
     problems: list[tuple[str, Problem]] = field(default_factory=list)
     committed: bool = True
 
@@ -143,6 +145,7 @@ def run(paths: list[str | Path], db: str | Path, cfg: Config, *, strict: bool = 
         result.loaded = [p.source_path for p in changed if not p.rejected]
         result.postmortems, result.actions = stats.postmortems, stats.actions
         result.incidents, result.tracker_updates = stats.incidents, stats.tracker_updates
+        result.tickets_read, result.tickets_unmatched = stats.tickets_read, stats.tickets_unmatched
         result.problems = [(p.source_path, x) for p in changed for x in p.problems]
         _record(con, result, changed, paths, cfg, started)
     return result

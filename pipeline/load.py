@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 import duckdb
 import pyarrow as pa
 
+from pipeline import ticket_status
 from pipeline.config import fold
 from pipeline.model import ParsedFile, Problem, TrackerUpdate
 
@@ -28,7 +29,7 @@ COLUMNS = {
     "actions": [
         ("action_id", S), ("postmortem_id", S), ("position", I), ("description", S), ("owner", S),
         ("due_date", D), ("priority", S), ("status", S), ("ticket", S), ("completed_at", TS),
-        ("blocked_since", TS), ("source_path", S)],
+        ("blocked_since", TS), ("source_path", S), ("tickets", LS)],
     "action_status_history": [("action_id", S), ("status", S), ("observed_at", TS), ("source", S), ("run_id", I)],
     "causes": [("postmortem_id", S), ("position", I), ("category", S), ("is_primary", B), ("raw", S)],
     "timeline_events": [("postmortem_id", S), ("position", I), ("occurred_at", TS), ("kind", S), ("event", S)],
@@ -73,6 +74,8 @@ class LoadStats:
     actions: int = 0
     incidents: int = 0
     tracker_updates: int = 0
+    tickets_read: int = 0  # rows of the tracker exports loaded now
+    tickets_unmatched: int = 0  # of which name no loaded action
     problems: list[tuple[str, Problem]] = field(default_factory=list)
 
 
@@ -187,6 +190,7 @@ def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, n
         insert(con, table, rows[table])
     warn_forward_links(con, {f.source_path: f for f in accepted}, problem)
     _tracker_updates(con, accepted, observe, problem, stats)
+    ticket_status.apply(con, accepted, observe, problem, stats)
     insert(con, "action_status_history", history)
     derive_action_status(con)
     return stats
@@ -272,7 +276,7 @@ def _add_action(rows, taken_action, f, pid, a, observe, first_seen, problem, sta
         return
     taken_action[action_id] = f.source_path
     rows["actions"].append((action_id, pid, a.position, a.description, a.owner, a.due_date, a.priority,
-                            a.status, a.ticket, a.completed_at, a.blocked_since, f.source_path))
+                            a.status, a.ticket, a.completed_at, a.blocked_since, f.source_path, a.tickets))
     stats.actions += 1
     first_at = first_seen
     if a.status == "done" and a.completed_at:

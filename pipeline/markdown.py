@@ -1,102 +1,36 @@
 """Markdown post-mortems in the template's shape, and "Actions Post-Mortem Tracker" documents.
 
-A real Markdown parser (markdown-it-py) reads the structure, so tables, lists and
-code fences are what they look like, and every block keeps its line number for
-messages. What the headings, labels and columns mean comes from the configuration.
+A real Markdown parser reads the structure (pipeline/markdown_blocks.py), so tables, lists and code
+fences are what they look like, and every block keeps its line number for messages. What the
+headings, labels and columns mean comes from the configuration: the metadata label lines and one
+handler per template section are in pipeline/markdown_sections.py, the tracker in markdown_tracker.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from markdown_it import MarkdownIt
+from dataclasses import dataclass
 
 from pipeline import yamlio
-from pipeline.config import Config, fold
+from pipeline.config import Config
+from pipeline.markdown_blocks import Block, blocks
+from pipeline.markdown_sections import (LABEL_SECTIONS, Reading, finish, label_lines, read_sections, sections,
+                                        utc_offset)
+from pipeline.markdown_tracker import tracker_updates
 from pipeline.model import Problem, Rejected, TrackerUpdate
-from pipeline.values import is_blank, parse_date
+from pipeline.records import canonical
+from pipeline.values import is_blank
 
-_MD = MarkdownIt("commonmark").enable("table")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)\s*(?P<value>.*?)\s*$")
-_PLAIN_LABEL = re.compile(r"^\s*(?:[-*+]\s+)(?P<label>[^:\n|]{1,60}?)\s*:\s*(?P<value>.*?)\s*$")
-_WHY_ARROW = re.compile(r"\s*(?:→|->|=>|⇒)\s*")
 
 
 @dataclass
-class Block:
-    kind: str            # heading | paragraph | table | list | fence
-    line: int            # 1-based line in the file
-    text: str = ""
-    level: int = 0
-    rows: list = field(default_factory=list)    # table: [(cells, line)]; list: [(text, line, links)]
-    info: str = ""
-
-
-def _plain(inline) -> tuple[str, list[str]]:
-    """Text of an inline token without Markdown marks, and the link targets in it."""
-    parts, links = [], []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append("\n")
-        elif child.type == "link_open":
-            links.append(child.attrs.get("href", ""))
-        elif child.type == "image":
-            parts.append(child.content)
-    return "".join(parts).strip(), links
-
-
-def blocks(text: str, offset: int = 0) -> list[Block]:
-    tokens = _MD.parse(text)
-    out: list[Block] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        line = (tok.map[0] + 1 + offset) if tok.map else offset + 1
-        if tok.type == "heading_open":
-            out.append(Block("heading", line, _plain(tokens[i + 1])[0], level=int(tok.tag[1])))
-            i += 3
-            continue
-        if tok.type == "paragraph_open" and tok.level == 0:
-            content, links = _plain(tokens[i + 1])
-            out.append(Block("paragraph", line, content, rows=links))
-            i += 3
-            continue
-        if tok.type in ("fence", "code_block"):
-            out.append(Block("fence", line, tok.content, info=(tok.info or "").strip().casefold()))
-        elif tok.type == "table_open":
-            rows = []
-            while tokens[i].type != "table_close":
-                if tokens[i].type == "tr_open":
-                    row_line = tokens[i].map[0] + 1 + offset if tokens[i].map else line
-                    cells = []
-                    i += 1
-                    while tokens[i].type != "tr_close":
-                        if tokens[i].type == "inline":
-                            cells.append(_plain(tokens[i])[0])
-                        i += 1
-                    rows.append((cells, row_line))
-                i += 1
-            out.append(Block("table", line, rows=rows))
-        elif tok.type in ("bullet_list_open", "ordered_list_open") and tok.level == 0:
-            close = tok.type.replace("_open", "_close")
-            items = []  # code fences quoted inside an item are evidence, not the item's text
-            i += 1
-            while not (tokens[i].type == close and tokens[i].level == 0):
-                t = tokens[i]
-                if t.type == "list_item_open" and t.level == 1:
-                    items.append(["", (t.map[0] + 1 + offset) if t.map else line, []])
-                elif t.type == "inline" and items:
-                    content, links = _plain(t)
-                    items[-1][0] = (items[-1][0] + "\n" + content).strip()
-                    items[-1][2].extend(links)
-                i += 1
-            out.append(Block("list", line, rows=[tuple(x) for x in items], info=tok.type[0]))
-        i += 1
-    return out
+class MarkdownDocument:
+    record: dict
+    lines: dict
+    utc_offset: float | None
+    line: int
+    heading: str | None = None  # the title heading's text, whose date may date the incident
 
 
 def split_front_matter(text: str) -> tuple[dict | None, str, int, list[Problem]]:
@@ -114,100 +48,105 @@ def split_front_matter(text: str) -> tuple[dict | None, str, int, list[Problem]]
     return data, text[m.end():], used, []
 
 
-def _heading_key(cfg: Config, heading: str) -> str | None:
-    key = fold(heading)
-    if key in cfg.section_labels:
-        return cfg.section_labels[key]
-    bare = fold(re.sub(r"\(.*?\)", "", heading))
-    if bare in cfg.section_labels:
-        return cfg.section_labels[bare]
-    head = fold(re.split(r"[:(\-–—]", heading)[0])
-    return cfg.section_labels.get(head)
+def check_size(size: int, cfg: Config) -> None:
+    """Reject a Markdown file over markdown.max_file_mb before any of it is read."""
+    if size > cfg.max_markdown_bytes:
+        raise Rejected(f"the file is {size / 1e6:.1f} MB, over the {cfg.max_markdown_bytes / 1e6:g} MB a Markdown "
+                       "post-mortem may be (markdown.max_file_mb in the configuration)")
 
 
-def _label_lines(cfg: Config, lines: list[str], start: int, end: int) -> list[tuple[str, str, int]]:
-    """(canonical field, value, line) for each `**Label**: value` or `- Label: value` line."""
-    found = []
-    for n in range(start, min(end, len(lines))):
-        m = _BOLD_LABEL.match(lines[n]) or _PLAIN_LABEL.match(lines[n])
-        if not m:
-            continue
-        name = cfg.field_labels.get(fold(m["label"]))
-        if name:
-            value = re.sub(r"^(?:\*\*|__)|(?:\*\*|__)$", "", m["value"]).strip()
-            found.append((name, value, n + 1))
-    return found
-
-
-def _timezone(cfg: Config, *texts: str) -> float | None:
-    zones = cfg.timezones
-    for text in texts:
-        for word in re.findall(r"\b[A-Z]{1,4}\b", text or ""):
-            if fold(word) in zones:
-                return zones[fold(word)]
-    return None
-
-
-def _table_dicts(cfg: Config, block: Block) -> list[tuple[dict, int]]:
-    if not block.rows:
-        return []
-    header = [cfg.field_labels.get(fold(h), fold(h)) for h in block.rows[0][0]]
-    out = []
-    for cells, line in block.rows[1:]:
-        if not any(c.strip() for c in cells):
-            continue
-        out.append(({h: c for h, c in zip(header, cells)}, line))
-    return out
-
-
-def _why(text: str) -> tuple[str | None, str] | None:
-    parts = _WHY_ARROW.split(text, maxsplit=1)
-    if len(parts) == 2:
-        return parts[0].strip() or None, parts[1].strip()
-    if re.match(r"^(pourquoi|why)\b", text, re.I):
-        q, _, a = text.partition("\n")
-        return q.strip(), a.strip()
-    return None
-
-
-@dataclass
-class MarkdownDocument:
-    record: dict
-    lines: dict
-    utc_offset: float | None
-    line: int
+def cut_long_lines(text: str, cfg: Config, problems: list[Problem]) -> str:
+    """Lines over markdown.max_line_chars cut to that length, each with a warning naming it (ten at most;
+    then one for the rest): a line of megabytes is a pasted blob, never a field worth its cost."""
+    limit = cfg.max_line_chars
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    if max(map(len, lines)) <= limit:
+        return text
+    cut = 0
+    for n, line in enumerate(lines):
+        if len(line) > limit:
+            cut += 1
+            if cut <= 10:
+                problems.append(Problem("warning", f"line of {len(line):,} characters: only its first {limit:,} "
+                                        "were read (markdown.max_line_chars)", n + 1))
+            lines[n] = line[:limit]
+    if cut > 10:
+        problems.append(Problem("warning", f"{cut - 10} more line(s) over {limit:,} characters cut the same way"))
+    return "\n".join(lines)
 
 
 def parse_markdown(text: str, cfg: Config) -> tuple[list[MarkdownDocument], list[TrackerUpdate], list[Problem]]:
     """Post-mortems and tracker rows found in one Markdown text.
 
-    A text with neither at its top level is searched for fenced ```markdown blocks, the way a
-    template or a wiki page quotes its examples. Raises Rejected when nothing is found."""
-    front, body, fm_lines, problems = split_front_matter(text)
-    docs, updates = _parse_body(body, cfg, fm_lines, problems)
+    Post-mortems start at the title lines markdown.title_patterns match (the template's "# Post-Mortem:
+    <title>"); a text with none at its top level is searched for fenced ```markdown blocks, the way a
+    template or a wiki page quotes its examples. Failing both, any Markdown with a title is one
+    post-mortem: a front-matter ``title``, or its first "# heading". Raises Rejected when there is no
+    title at all, or when the text is over markdown.max_file_mb; lines over markdown.max_line_chars
+    are cut, with a warning."""
+    check_size(len(text) if text.isascii() else len(text.encode("utf-8")), cfg)
+    problems: list[Problem] = []
+    text = cut_long_lines(text, cfg, problems)
+    front, body, fm_lines, front_problems = split_front_matter(text)
+    problems += front_problems
+    docs, updates, bl = _read(body, cfg, fm_lines, problems)
     if not docs and not updates:
-        for block in blocks(body, fm_lines):
+        for block in bl:
             if block.kind == "fence" and block.info in ("markdown", "md"):
-                inner_docs, inner_updates = _parse_body(block.text, cfg, block.line, problems)
+                inner_docs, inner_updates, _ = _read(block.text, cfg, block.line, problems)
                 docs += inner_docs
                 updates += inner_updates
     if not docs and not updates:
-        raise Rejected("not a post-mortem: no title line like '# Post-Mortem: <title>' (or one matching "
-                       "markdown.title_patterns in the configuration) and no '### Incident: <title> - <date>' "
-                       "tracker table", 1 + fm_lines)
+        docs = _titled(body, cfg, fm_lines, bl, front)
+    if not docs and not updates:
+        raise Rejected("not a post-mortem: no title line (a '# Title' heading, or a 'title' in the front "
+                       "matter) and no '### Incident: <title> - <date>' tracker table", 1 + fm_lines)
     if front:
         if len(docs) == 1:
-            for key, value in front.items():
-                docs[0].record.setdefault("__front__", {})[key] = value
+            docs[0].record["__front__"] = dict(front)
         elif docs:
             problems.append(Problem("warning", "front matter ignored: the file holds several post-mortems", 1))
     return docs, updates, problems
 
 
-def _parse_body(body: str, cfg: Config, offset: int, problems: list[Problem]):
-    bl = blocks(body, offset)
+def _read(body: str, cfg: Config, offset: int, problems: list[Problem]):
+    """The post-mortems (one per title line) and tracker rows of a Markdown text, and its blocks."""
+    bl, stopped = blocks(body, offset)
+    if stopped is not None:
+        problems.append(Problem("warning", "too many Markdown elements to read them all; the rest of the "
+                                "file from this line on was not read", stopped))
     src = body.split("\n")
-    # Split into documents at each title line.
+    starts = _titles(cfg, bl)
+    docs = []
+    for n, (idx, m) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(bl)
+        end_line = bl[end].line - 1 if end < len(bl) else len(src) + offset
+        docs.append(_document(cfg, bl[idx:end], m.groupdict(), src, offset, end_line))
+    return docs, tracker_updates(cfg, bl, src, offset, problems), bl
+
+
+def _titled(body: str, cfg: Config, offset: int, bl: list[Block], front: dict | None) -> list[MarkdownDocument]:
+    """Any Markdown with a title, as one post-mortem: from its first level-1 heading on (the front
+    matter's title, if any, wins over the heading's later), or from the top when only the front
+    matter gives the title."""
+    src = body.split("\n")
+    first = next((i for i, b in enumerate(bl) if b.kind == "heading" and b.level == 1), None)
+    if first is not None:
+        return [_document(cfg, bl[first:], {"title": bl[first].text}, src, offset, len(src) + offset)]
+    title = canonical(front, cfg, {"title"})[0].get("title") if front else None
+    if is_blank(title) or isinstance(title, (dict, list)):
+        return []
+    # the title is on the front matter's lines, which start the file
+    heading = Block("heading", 1, 1, text=str(title).strip(), level=1)
+    doc = _document(cfg, [heading, *bl], {"title": heading.text}, src, offset, len(src) + offset)
+    doc.heading = None  # the front matter's title is the title, not a heading of the body
+    return [doc]
+
+
+def _titles(cfg: Config, bl: list[Block]) -> list[tuple[int, re.Match]]:
+    """Where each post-mortem starts: the level-1 headings a configured title pattern matches."""
     starts = []
     for idx, b in enumerate(bl):
         if b.kind == "heading" and b.level == 1:
@@ -215,207 +154,33 @@ def _parse_body(body: str, cfg: Config, offset: int, problems: list[Problem]):
                 if m := pattern.match("# " + b.text):
                     starts.append((idx, m))
                     break
-    docs = []
-    for n, (idx, m) in enumerate(starts):
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(bl)
-        end_line = bl[end].line - 1 if end < len(bl) else len(src) + offset
-        docs.append(_document(cfg, bl[idx:end], m, src, offset, end_line, problems))
-    updates = _tracker(cfg, bl, src, offset, problems)
-    return docs, updates
+    return starts
 
 
-def _document(cfg: Config, bl: list[Block], title_match, src, offset, end_line, problems) -> MarkdownDocument:
-    record: dict = {}
-    lines: dict = {"title": bl[0].line}
-    groups = title_match.groupdict()
-    record["title"] = (groups.get("title") or "").strip() or None
-    if groups.get("date"):
-        record["incident_date"] = groups["date"]
-        lines["incident_date"] = bl[0].line
+def _document(cfg: Config, bl: list[Block], title: dict, src: list[str], offset: int,
+              end_line: int) -> MarkdownDocument:
+    doc = Reading(cfg, {"title": (title.get("title") or "").strip() or None}, {"title": bl[0].line})
+    if title.get("date"):
+        doc.record["incident_date"] = title["date"]
+        doc.lines["incident_date"] = bl[0].line
+    parts = sections(cfg, bl)
+    _read_labels(doc, bl, parts, src, offset, end_line)
+    read_sections(doc, parts)
+    finish(doc, bl, parts)
+    return MarkdownDocument(doc.record, doc.lines, utc_offset(doc), bl[0].line, bl[0].text)
 
-    # Which section each block belongs to.
-    sections: list[tuple[str | None, Block, Block]] = []
-    current, heading = None, bl[0]
-    for b in bl[1:]:
-        if b.kind == "heading":
-            key = _heading_key(cfg, b.text)
-            if b.level <= 2:
-                current, heading = key, b
-            elif key is not None:
-                # A deeper heading that names a section ("### What went well" under
-                # "## Lessons learnt") switches to it; others only group items.
-                current, heading = key, b
-            continue
-        sections.append((current, heading, b))
 
-    # Metadata label lines: before the first section, and in sections the template does not name.
+def _read_labels(doc: Reading, bl: list[Block], parts, src: list[str], offset: int, end_line: int) -> None:
+    """Metadata label lines: before the first section, and in the paragraphs and lists of sections
+    that are not read otherwise. The first value of a field wins."""
     first_section = next((b.line for b in bl[1:] if b.kind == "heading" and b.level <= 2), end_line + 1)
     spans = [(bl[0].line, first_section - 1)]
-    label_sections = {None, "impact"}
-    for key, head, b in sections:
-        if key in label_sections and b.kind in ("paragraph", "list"):
-            spans.append((b.line - 1, b.line + b.text.count("\n") + len(b.rows) * 3))
-    seen_spans = set()
+    spans += [(b.line - 1, b.end) for key, _, b in parts if key in LABEL_SECTIONS and b.kind in ("paragraph", "list")]
+    seen = set()
     for a, z in spans:
-        for name, value, line in _label_lines(cfg, src, a - offset, z - offset):
-            if (name, line) in seen_spans:
+        for name, value, line in label_lines(doc.cfg, src, a - offset, z - offset, offset):
+            if (name, line) in seen:
                 continue
-            seen_spans.add((name, line))
-            if name not in record or not record[name]:
-                record[name], lines[name] = value, line
-
-    text_of: dict[str, list[str]] = {}
-    timeline_heads = cfg.markdown.get("timeline_headings", False)
-    timeline: list[dict] = []
-    actions: list[dict] = []
-    action_lines: list[int] = []
-    whys: list = []
-    lists: dict[str, list[str]] = {}
-    tz_texts: list[str] = []
-    for key, head, b in sections:
-        if key is None:
-            continue
-        lines.setdefault(key if key != "impact" else "impact", b.line)
-        if key == "impact" and b.kind == "table":
-            for cells, line in b.rows[1:]:
-                if len(cells) >= 2:
-                    name = cfg.field_labels.get(fold(cells[0]))
-                    if name and not record.get(name):
-                        record[name], lines[name] = cells[1], line
-        elif key == "timeline":
-            tz_texts.append(head.text)
-            if b.kind == "table":
-                for row, line in _table_dicts(cfg, b):
-                    timeline.append({"at": row.get("at"), "event": row.get("event", ""), "line": line})
-            elif b.kind == "paragraph":
-                tz_texts.append(b.text)
-        elif key == "actions":
-            if b.kind == "table":
-                for row, line in _table_dicts(cfg, b):
-                    actions.append(row)
-                    action_lines.append(line)
-            elif b.kind == "list":
-                for item_text, line, links in b.rows:
-                    ticket = next((u for u in links if u), None)
-                    actions.append({"description": item_text.replace("\n", " "), "ticket": ticket})
-                    action_lines.append(line)
-        elif key == "root_cause":
-            if b.kind == "list":
-                for item_text, line, _ in b.rows:
-                    why = _why(item_text)
-                    if why:
-                        whys.append({"question": why[0], "answer": why[1]})
-                    else:
-                        text_of.setdefault(key, []).append(item_text)
-            elif b.kind == "paragraph" and not re.match(r"^\s*(5\s*whys|```)", b.text, re.I):
-                text_of.setdefault(key, []).append(b.text)
-        elif key in ("lessons", "went_well", "to_improve"):
-            if b.kind == "list":
-                lists.setdefault(key, []).extend(t.replace("\n", " ") for t, _, _ in b.rows)
-            elif b.kind == "paragraph":
-                lists.setdefault(key, []).append(b.text.replace("\n", " "))
-        elif key == "summary" and b.kind in ("paragraph", "list"):
-            text_of.setdefault(key, []).append(b.text or "\n".join(t for t, _, _ in b.rows))
-
-    if timeline_heads:
-        timeline += _heading_timeline(cfg, bl)
-        for key, head, b in sections:
-            if key == "timeline" and b.kind == "paragraph":
-                tz_texts.append(b.text)
-    for key in ("summary", "root_cause"):
-        if text_of.get(key) and not record.get(key):
-            record[key] = "\n\n".join(text_of[key])
-    for key, items in lists.items():
-        record[key] = items
-    if timeline:
-        record["timeline"] = timeline
-    if actions:
-        record["actions"] = actions
-        lines["action_lines"] = action_lines
-    if whys:
-        record["whys"] = whys
-    return MarkdownDocument(record, lines, _timezone(cfg, *tz_texts), bl[0].line)
-
-
-def _heading_timeline(cfg: Config, bl: list[Block]) -> list[dict]:
-    """Timelines written as "### 2019-02-20 10:12" headings, each followed by what happened."""
-    events, current, in_timeline = [], None, False
-    for b in bl[1:]:
-        if b.kind == "heading":
-            if b.level <= 2:
-                in_timeline = _heading_key(cfg, b.text) == "timeline"
-                current = None
-                continue
-            if in_timeline and re.search(r"\d{1,2}[:h]\d{2}|\d{4}-\d{2}-\d{2}", b.text):
-                # "### 07:35 - Node limit increased": the words after the time name the event.
-                named = re.split(r"\s+[-–—:]\s+(?=[^\d\s])", b.text, maxsplit=1)
-                current = {"at": b.text, "event": named[1] if len(named) == 2 else "", "line": b.line}
-                events.append(current)
-            continue
-        if current is not None and not current["event"] and b.kind in ("paragraph", "list"):
-            current["event"] = (b.text or " ".join(t for t, _, _ in b.rows)).replace("\n", " ")[:500]
-    return events
-
-
-def _tracker(cfg: Config, bl: list[Block], src, offset, problems) -> list[TrackerUpdate]:
-    """Rows of every "### Incident: Title - date" table, dated by the review date that follows."""
-    updates: list[TrackerUpdate] = []
-    open_blocks: list[list[TrackerUpdate]] = []
-    current: tuple[str, object, int] | None = None
-    for b in bl:
-        if b.kind == "heading":
-            m = cfg.tracker_incident.match(b.text) if cfg.tracker_incident else None
-            if m:
-                try:
-                    day = parse_date(m["date"])
-                except ValueError as exc:
-                    problems.append(Problem("warning", f"tracker incident date: {exc}", b.line))
-                    day = None
-                current = (m["title"].strip(), day, b.line)
-                open_blocks.append([])
-            elif b.level <= 2 and _heading_key(cfg, b.text) != "tracker":
-                current = None
-            continue
-        if b.kind == "table" and current is not None:
-            title, day, _ = current
-            for row, line in _table_dicts(cfg, b):
-                pos = re.sub(r"\D", "", row.get("position", "") or "")
-                due = None
-                try:
-                    due = parse_date(row.get("due"), day) if day else None
-                except ValueError as exc:
-                    problems.append(Problem("warning", f"tracker due date: {exc}; left empty", line))
-                status_raw = row.get("status")
-                status = cfg.normalize("status", status_raw) if status_raw else None
-                if status_raw and status is None and status_raw.strip() not in ("-", ""):
-                    problems.append(Problem("warning", f"tracker: unknown status '{status_raw}'; row ignored", line))
-                open_blocks[-1].append(TrackerUpdate(
-                    incident_title=title, incident_date=day, position=int(pos) if pos else None,
-                    description=row.get("description") or None, status=status, owner=row.get("owner") or None,
-                    due_date=due, ticket=None if is_blank(row.get("ticket")) else row["ticket"].strip(), reviewed_on=None, line=line))
-        elif b.kind in ("paragraph", "list") and open_blocks:
-            a = b.line - 1 - offset
-            for name, value, line in _label_lines_review(cfg, src, a, a + b.text.count("\n") + 1 + len(b.rows) * 2):
-                try:
-                    reviewed = parse_date(value)
-                except ValueError as exc:
-                    problems.append(Problem("warning", f"tracker review date: {exc}", line))
-                    continue
-                for pending in open_blocks:
-                    for u in pending:
-                        u.reviewed_on = reviewed
-                    updates += pending
-                open_blocks = []
-                break
-    for pending in open_blocks:
-        for u in pending:
-            problems.append(Problem("warning", f"tracker row for '{u.incident_title}' has no review date "
-                                    "(\"Last review\" / \"Dernière review\"); ignored", u.line))
-    return updates
-
-
-def _label_lines_review(cfg: Config, src, start, end):
-    for n in range(max(start, 0), min(end, len(src))):
-        m = _BOLD_LABEL.match(src[n]) or _PLAIN_LABEL.match(src[n])
-        if m and fold(m["label"]) in cfg.tracker_review_labels:
-            yield "review", m["value"], n + 1
+            seen.add((name, line))
+            if not doc.record.get(name):
+                doc.record[name], doc.lines[name] = value, line

@@ -43,6 +43,7 @@ class Action:
     completed_at: datetime | None = None
     blocked_since: datetime | None = None
     action_id: str | None = None
+    tickets: list[str] = field(default_factory=list)  # the tickets it names (pipeline/tickets.py)
 
 
 @dataclass
@@ -113,6 +114,22 @@ class TrackerUpdate:
 
 
 @dataclass
+class TicketStatus:
+    """One row of a tracker export (a Jira CSV, a gh JSON): a ticket's status as its tracker has it.
+    ``observed_at`` is the tracker's own time for that status; ``status`` is None for a word no
+    mapping knows."""
+
+    tracker: str  # "jira" or "github"
+    ticket: str  # canonical reference (pipeline/tickets.py): "PAY-123", "owner/repo#812"
+    status: str | None
+    raw_status: str
+    observed_at: datetime | None
+    resolved_at: datetime | None = None
+    title: str | None = None
+    line: int | None = None
+
+
+@dataclass
 class ActionRow:
     """An action given apart from its post-mortem (a CSV of actions)."""
 
@@ -142,6 +159,7 @@ class ParsedFile:
     action_rows: list[ActionRow] = field(default_factory=list)
     tracker_updates: list[TrackerUpdate] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
+    ticket_statuses: list[TicketStatus] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rejected: bool = False
     unchanged: bool = False

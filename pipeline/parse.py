@@ -9,7 +9,7 @@ import logging
 import re
 from pathlib import Path
 
-from pipeline import html_doc, markdown, tabular, word_doc, yamlio
+from pipeline import html_doc, markdown, tabular, trackers, word_doc, yamlio
 from pipeline.config import Config
 from pipeline.model import ParsedFile, Problem, Rejected
 from pipeline.records import POSTMORTEM_KEYS, build_postmortem, canonical
@@ -47,6 +47,8 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
     fmt = format_of(source_path) or "unknown"
     parsed = ParsedFile(source_path=source_path, source_format=fmt, content_sha256=sha256(data))
     try:
+        if fmt == "markdown":
+            markdown.check_size(len(data), cfg)  # before decoding a file too large to read
         text, problems = decode(data) if fmt != "docx" else ("", [])
         parsed.problems += problems
         if fmt == "docx":  # a zip archive: never decoded as text
@@ -63,7 +65,8 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
             _csv(parsed, text, cfg)
         else:
             raise Rejected(f"unsupported file type '{Path(source_path).suffix}'")
-        if not (parsed.postmortems or parsed.action_rows or parsed.tracker_updates or parsed.incidents):
+        if not (parsed.postmortems or parsed.action_rows or parsed.tracker_updates or parsed.incidents
+                or parsed.ticket_statuses):
             if not any(p.level == "error" for p in parsed.problems):
                 raise Rejected("no post-mortem, action or incident found")
             parsed.rejected = True
@@ -80,18 +83,20 @@ def parse_file(source_path: str, data: bytes, cfg: Config) -> ParsedFile:
                                        f"{FORMAT_NAMES.get(fmt, fmt)} file; please report it", None))
     if parsed.rejected:
         parsed.postmortems, parsed.action_rows, parsed.tracker_updates, parsed.incidents = [], [], [], []
+        parsed.ticket_statuses = []
     return parsed
 
 
 def _add(parsed: ParsedFile, record: dict, cfg: Config, n: int | None, lines=None, utc_offset=None,
-         prefix: str = "", line: int | None = None) -> None:
+         prefix: str = "", line: int | None = None, heading: str | None = None) -> None:
     has_identity = any(record.get(k) not in (None, "", []) for k in ("id", "title", "incident_date"))
     if not has_identity:
         parsed.problems.append(Problem("error", f"{prefix}post-mortem with no id, no title and no incident date; "
                                        "skipped", line))
         return
     pm, problems = build_postmortem(record, cfg, fallback_id=fallback_id(parsed.source_path, n),
-                                    file_name=Path(parsed.source_path).name, lines=lines, utc_offset=utc_offset)
+                                    file_name=Path(parsed.source_path).name, lines=lines, utc_offset=utc_offset,
+                                    heading=heading)
     if any(p.postmortem_id == pm.postmortem_id for p in parsed.postmortems):
         parsed.problems.append(Problem("error", f"{prefix}duplicate post-mortem id '{pm.postmortem_id}' in this "
                                        "file; skipped", line))
@@ -141,11 +146,16 @@ def _markdown(parsed: ParsedFile, text: str, cfg: Config, fallback: dict | None 
             if is_blank(record.get(key)):
                 record[key] = value
         prefix = f"post-mortem {n}: " if len(docs) > 1 else ""
-        _add(parsed, record, cfg, n if len(docs) > 1 else None, lines, doc.utc_offset, prefix, doc.line)
+        _add(parsed, record, cfg, n if len(docs) > 1 else None, lines, doc.utc_offset, prefix, doc.line,
+             doc.heading)
 
 
 def _structured(parsed: ParsedFile, text: str, fmt: str, cfg: Config) -> None:
     data = _read_json(text) if fmt == "json" else _read_yaml(text)
+    if fmt == "json" and trackers.is_github_export(data):
+        parsed.source_format = "github"
+        parsed.ticket_statuses = trackers.github_statuses(data, cfg, parsed.problems, _KeyFinder(text).line_of)
+        return
     if isinstance(data, dict) and isinstance(data.get("postmortems"), list):
         data = data["postmortems"]
     items = data if isinstance(data, list) else [data]
@@ -228,8 +238,16 @@ class _KeyFinder:
                 self.cursor = max(self.cursor, i + 1)
         return lines
 
+    def line_of(self, item: dict) -> int | None:
+        """The line of the record's first key found."""
+        return min(self.lines_of(item).values(), default=None)
+
 
 def _csv(parsed: ParsedFile, text: str, cfg: Config) -> None:
+    if delimiter := trackers.jira_delimiter(text, cfg):
+        parsed.source_format = "jira"
+        parsed.ticket_statuses = trackers.jira_statuses(text, delimiter, cfg, parsed.problems)
+        return
     header, rows = tabular.read_csv(text)
     kind = tabular.csv_kind(cfg, header)
     if kind == "incidents":

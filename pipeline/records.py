@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from pipeline.config import Config, fold
 from pipeline.model import Action, PostMortem, Problem, TimelineEvent
+from pipeline.tickets import action_refs
 from pipeline.values import (find_date, is_blank, parse_bool, parse_date, parse_duration, parse_list,
                              parse_number, parse_timestamp)
 
@@ -25,6 +26,10 @@ POSTMORTEM_KEYS = {
 }
 ACTION_KEYS = {"description", "owner", "due", "priority", "status", "ticket", "completed_at",
                "blocked_since", "position", "action_id"}
+# A post-mortem's timeline or action list is read up to this many entries: real ones hold tens, and a
+# pasted log of 50,000 rows would cost seconds to normalise for nothing a reader can use.
+MAX_ENTRIES = 5_000
+_NAMES_A_DAY = re.compile(r"\d{4}|[a-z]{3}", re.I)  # a year or a month name, not a bare time of day
 # Tolerance before an explicit duration and the timestamps are said to disagree.
 DISAGREE_MINUTES = 2.0
 
@@ -78,13 +83,37 @@ def _text(raw) -> str | None:
     return text or None
 
 
-def _vocab(cfg: Config, rec: Recorder, vocabulary: str, raw, key: str, what: str) -> str | None:
+def vocabulary_word(cfg: Config, vocabulary: str, raw, warn, what: str | None = None) -> str | None:
+    """A raw word ("✅ Done", "Sévérité haute") as its vocabulary's canonical value; an unknown word is
+    left empty with a warning, through ``warn(message)``. The one place words are normalised."""
     if is_blank(raw):
         return None
     value = cfg.normalize(vocabulary, raw)
     if value is None:
-        rec.warn(f"unknown {what} '{raw}'; left empty (add it to vocabularies.{vocabulary})", key)
+        warn(f"unknown {what or vocabulary.replace('_', ' ')} '{raw}'; left empty "
+             f"(add it to vocabularies.{vocabulary})")
     return value
+
+
+def _items(rec: Recorder, raw, key: str, single=(str,)) -> list:
+    """A field that holds a list: a list as given, one text (or one of ``single``) as a list of one;
+    anything else (a number, a yes/no) is not a list: warned about and ignored, the rest loads."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    if isinstance(raw, (list, tuple)):
+        return list(raw)
+    if isinstance(raw, single):
+        return [raw]
+    rec.warn(f"{key.replace('_', ' ')} should be a list, not '{raw}'; ignored", key)
+    return []
+
+
+def _list_of_text(rec: Recorder, raw, key: str) -> list[str]:
+    """Participants, tags...: a list, or text separated by commas, semicolons or line breaks."""
+    if isinstance(raw, (bool, int, float, dict)):
+        rec.warn(f"{key.replace('_', ' ')} should be a list or text, not '{raw}'; ignored", key)
+        return []
+    return parse_list(raw)
 
 
 FRENCH = set("le la les des est une pour dans pas sur du au aux été était sont avec qui que ont cette".split())
@@ -103,14 +132,25 @@ def detect_language(*texts: str | None) -> str | None:
 def classify_event(cfg: Config, text: str) -> str | None:
     key = fold(text)
     for kind, words in cfg.timeline_kinds:
-        if any(w in key for w in words):
+        if words.search(key):
             return kind
     return None
 
 
+def _action_fields(raw, position: int, rec: Recorder, line: int | None) -> dict | None:
+    if isinstance(raw, (bool, int, float)):
+        rec.warn(f"action {position} should be a description or a mapping of fields, not '{raw}'; skipped",
+                 line=line)
+        return None
+    return raw if isinstance(raw, dict) else {"description": raw}
+
+
 def build_action(cfg: Config, raw: dict, position: int, incident_date: date | None, rec: Recorder,
                  line: int | None = None) -> Action | None:
-    raw, unknown = canonical(raw, cfg, ACTION_KEYS) if isinstance(raw, dict) else ({"description": raw}, [])
+    fields = _action_fields(raw, position, rec, line)
+    if fields is None:
+        return None
+    raw, unknown = canonical(fields, cfg, ACTION_KEYS)
     where = f"action {position}"
     description = _text(raw.get("description"))
     if description is None:
@@ -119,6 +159,9 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
     if unknown:
         rec.warn(f"{where}: unknown field(s) {', '.join(unknown)} ignored", line=line)
 
+    def warn(message: str) -> None:
+        rec.warn(f"{where}: {message}", line=line)
+
     def when(key, parser):
         try:
             return parser(raw.get(key))
@@ -126,15 +169,8 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
             rec.warn(f"{where} {key}: {exc}; left empty", line=line)
             return None
 
-    status = cfg.normalize("status", raw.get("status")) if not is_blank(raw.get("status")) else None
-    if status is None and not is_blank(raw.get("status")):
-        rec.warn(f"{where}: unknown status '{raw.get('status')}'; left empty (add it to vocabularies.status)",
-                 line=line)
-    priority = cfg.normalize("priority", raw.get("priority")) if not is_blank(raw.get("priority")) else None
-    if priority is None and not is_blank(raw.get("priority")):
-        rec.warn(f"{where}: unknown priority '{raw.get('priority')}'; left empty", line=line)
-    owner = _text(raw.get("owner"))
-    ticket = _text(raw.get("ticket"))
+    status = vocabulary_word(cfg, "status", raw.get("status"), warn)
+    priority = vocabulary_word(cfg, "priority", raw.get("priority"), warn)
     # "✅ Done (2024-01-19)", "⛔ Bloqué depuis le 12/03/2024": the date the status took effect.
     status_date = find_date(str(raw.get("status"))) if status in ("done", "blocked") else None
     if status_date and status == "done" and is_blank(raw.get("completed_at")):
@@ -143,10 +179,11 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         raw["blocked_since"] = status_date
     due_date = when("due", lambda v: parse_date(v, incident_date))
     _check_due(due_date, incident_date, rec, where, line)
+    ticket = _text(raw.get("ticket"))
     return Action(
         position=position,
         description=description,
-        owner=owner,
+        owner=_text(raw.get("owner")),
         due_date=due_date,
         priority=priority,
         status=status,
@@ -154,6 +191,7 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         completed_at=when("completed_at", lambda v: parse_timestamp(v, incident_date)),
         blocked_since=when("blocked_since", lambda v: parse_timestamp(v, incident_date)),
         action_id=_text(raw.get("action_id")),
+        tickets=action_refs(ticket, description, cfg.tracker) if cfg.tracker else [],
     )
 
 
@@ -187,47 +225,56 @@ def _check_timezone_crossing(pm: PostMortem, raw_start, utc_offset: float | None
 
 
 def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: str,
-                     lines: dict | None = None, utc_offset: float | None = None,
+                     lines: dict | None = None, utc_offset: float | None = None, heading: str | None = None,
                      ) -> tuple[PostMortem, list[Problem]]:
-    """Normalise one record. Never raises for bad values: they become warnings."""
+    """Normalise one record. Never raises for bad values: they become warnings.
+
+    ``heading`` is the document's title heading when the title was given elsewhere (a front matter):
+    a date in it dates the incident when nothing better does, as a date in the title would."""
     rec = Recorder(lines)
     r = dict(record)
     for key, value in cfg.defaults.items():
         if is_blank(r.get(key)):
             r[key] = value
-
     pm = PostMortem(postmortem_id=_text(r.get("id")) or fallback_id)
+    _identity(pm, r, cfg, rec)
+    _timeline_and_phases(pm, r, cfg, rec, (pm.title or "", heading or "", file_name), utc_offset)
+    _impact(pm, r, rec)
+    _causes(pm, r, cfg, rec)
+    _actions(pm, r, cfg, rec)
+    _learnings(pm, r, rec)
+    pm.language = _text(r.get("language")) or detect_language(pm.summary, pm.root_cause, pm.title,
+                                                              *(t for _, t in pm.learnings))
+    _consistency(pm, rec)
+    return pm, rec.problems
+
+
+def _identity(pm: PostMortem, r: dict, cfg: Config, rec: Recorder) -> None:
+    """Who and what: title, people, team, service, severity, and the two dates written as such."""
     pm.title = _text(r.get("title"))
     pm.author = _text(r.get("author"))
-    pm.participants = parse_list(r.get("participants"))
+    pm.participants = _list_of_text(rec, r.get("participants"), "participants")
     pm.team = _text(r.get("team"))
     pm.service = _text(r.get("service"))
-    pm.severity = _vocab(cfg, rec, "severity", r.get("severity"), "severity", "severity")
+    pm.severity = vocabulary_word(cfg, "severity", r.get("severity"), lambda m: rec.warn(m, "severity"))
     pm.incident_date = _read(rec, "incident_date", r.get("incident_date"), parse_date, "incident date")
     pm.postmortem_date = _read(rec, "postmortem_date", r.get("postmortem_date"), parse_date, "post-mortem date")
 
+
+def _timeline_and_phases(pm: PostMortem, r: dict, cfg: Config, rec: Recorder, names: tuple[str, ...],
+                         utc_offset: float | None) -> None:
+    """The timeline, the incident date when only the rest of the document gives it, the phase
+    timestamps (explicit ones win over the timeline's events) and the minutes to each phase."""
     def stamp(key):
         return _read(rec, key, r.get(key), lambda v: parse_timestamp(v, pm.incident_date, utc_offset),
                      key.replace("_", " "))
 
     explicit = {k: stamp(k) for k in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")}
     pm.timeline = _timeline(cfg, rec, r.get("timeline"), pm.incident_date, utc_offset)
-
-    # The incident date falls back on what the document says elsewhere.
     if pm.incident_date is None:
-        first_event = next((e.at for e in pm.timeline if e.at), None)
-        for candidate in (explicit["started_at"], explicit["detected_at"], first_event):
-            if candidate is not None:
-                pm.incident_date = candidate.date()
-                break
-        else:
-            pm.incident_date = find_date(pm.title or "") or find_date(file_name)
-        if pm.incident_date is None:
-            rec.warn("no incident date found (not in the metadata, timestamps, title or file name)",
-                     "incident_date")
-        elif any(e.at is None for e in pm.timeline):
+        _incident_date_elsewhere(pm, explicit, names, rec)
+        if pm.incident_date is not None and any(e.at is None for e in pm.timeline):
             pm.timeline = _timeline(cfg, Recorder(), r.get("timeline"), pm.incident_date, utc_offset)
-
     by_kind: dict[str, datetime] = {}
     for event in pm.timeline:
         if event.at is not None and event.kind and event.kind not in by_kind:
@@ -242,16 +289,34 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
     _check_timezone_crossing(pm, r.get("started_at") if explicit["started_at"] else None, utc_offset, rec)
     _durations(pm, r, rec)
 
-    pm.users_affected = _read(rec, "users_affected", r.get("users_affected"), parse_number, "users affected")
-    pm.failed_requests = _read(rec, "failed_requests", r.get("failed_requests"), parse_number, "failed requests")
-    pm.lost_transactions = _read(rec, "lost_transactions", r.get("lost_transactions"), parse_number,
-                                 "lost transactions")
+
+def _incident_date_elsewhere(pm: PostMortem, explicit: dict, names: tuple[str, ...], rec: Recorder) -> None:
+    """The incident date from the start or detection time, the first timed event, or a date written
+    in the names (title, title heading, file name), in that order."""
+    first_event = next((e.at for e in pm.timeline if e.at), None)
+    for candidate in (explicit["started_at"], explicit["detected_at"], first_event):
+        if candidate is not None:
+            pm.incident_date = candidate.date()
+            return
+    pm.incident_date = next((day for day in map(find_date, names) if day), None)
+    if pm.incident_date is None:
+        rec.warn("no incident date found (not in the metadata, timestamps, title or file name)", "incident_date")
+
+
+def _impact(pm: PostMortem, r: dict, rec: Recorder) -> None:
+    for key, what in (("users_affected", "users affected"), ("failed_requests", "failed requests"),
+                      ("lost_transactions", "lost transactions")):
+        setattr(pm, key, _read(rec, key, r.get(key), parse_number, what))
     pm.estimated_cost = _read(rec, "estimated_cost", r.get("estimated_cost"),
                               lambda v: parse_number(v, integer=False), "estimated cost")
     pm.customer_impact = _read(rec, "customer_impact", r.get("customer_impact"), parse_bool, "customer impact")
     pm.near_miss = _read(rec, "near_miss", r.get("near_miss"), parse_bool, "near miss")
 
-    for raw in parse_list(r.get("cause_category")):
+
+def _causes(pm: PostMortem, r: dict, cfg: Config, rec: Recorder) -> None:
+    """Cause categories (kept as written when outside the taxonomy), the root cause and summary texts,
+    and the links to other post-mortems."""
+    for raw in _list_of_text(rec, r.get("cause_category"), "cause_category"):
         category = cfg.normalize("cause_category", raw)
         if category is None:
             rec.warn(f"unknown cause category '{raw}'; kept as written but outside the taxonomy "
@@ -259,23 +324,28 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
         pm.causes.append((category, raw))
     pm.root_cause = _text(r.get("root_cause"))
     pm.summary = _text(r.get("summary"))
-    pm.recurrence_of = parse_list(r.get("recurrence_of"))
-    pm.tags = parse_list(r.get("tags"))
-    pm.readers = parse_list(r.get("readers"))
+    pm.recurrence_of = _list_of_text(rec, r.get("recurrence_of"), "recurrence_of")
+    pm.tags = _list_of_text(rec, r.get("tags"), "tags")
+    pm.readers = _list_of_text(rec, r.get("readers"), "readers")
     pm.readers_known = _given(r.get("readers"))
 
+
+def _actions(pm: PostMortem, r: dict, cfg: Config, rec: Recorder) -> None:
     actions = r.get("actions") or []
     if not isinstance(actions, list):
         rec.warn("actions should be a list; ignored", "actions")
         actions = []
-    action_lines = (lines or {}).get("action_lines", [])
-    for i, raw in enumerate(actions, start=1):
+    action_lines = rec.lines.get("action_lines", [])
+    for i, raw in enumerate(_at_most(rec, actions, "actions"), start=1):
         line = action_lines[i - 1] if i - 1 < len(action_lines) else rec.lines.get("actions")
         action = build_action(cfg, raw, i, pm.incident_date, rec, line)
         if action:
             pm.actions.append(action)
 
-    for raw in r.get("whys") or []:
+
+def _learnings(pm: PostMortem, r: dict, rec: Recorder) -> None:
+    """The 5 whys, and what went well, what to improve and the lessons."""
+    for raw in _items(rec, r.get("whys"), "whys", single=(str, dict)):
         if isinstance(raw, dict):
             q, a = _text(raw.get("question") or raw.get("why")), _text(raw.get("answer") or raw.get("because"))
         else:
@@ -285,15 +355,14 @@ def build_postmortem(record: dict, cfg: Config, *, fallback_id: str, file_name: 
         if a or q:
             pm.whys.append((q, a or ""))
     for kind, key in (("lesson", "lessons"), ("went_well", "went_well"), ("to_improve", "to_improve")):
-        items = r.get(key) or []
-        if isinstance(items, str):
-            items = [items]
-        pm.learnings.extend((kind, t) for t in (_text(x) for x in items) if t)
+        pm.learnings.extend((kind, t) for t in (_text(x) for x in _items(rec, r.get(key), key)) if t)
 
-    pm.language = _text(r.get("language")) or detect_language(pm.summary, pm.root_cause, pm.title,
-                                                              *(t for _, t in pm.learnings))
-    _consistency(pm, rec)
-    return pm, rec.problems
+
+def _at_most(rec: Recorder, entries: list, key: str) -> list:
+    if len(entries) > MAX_ENTRIES:
+        rec.warn(f"{key} has {len(entries):,} entries; only the first {MAX_ENTRIES:,} were read", key)
+        return entries[:MAX_ENTRIES]
+    return entries
 
 
 def _phase_col(phase: str) -> str:
@@ -327,9 +396,10 @@ def _timeline(cfg: Config, rec: Recorder, raw, incident_date: date | None, utc_o
         rec.warn("timeline should be a list of {at, event}; ignored", "timeline")
         return []
     events, day, previous = [], incident_date, None
-    for i, item in enumerate(raw, start=1):
+    for i, item in enumerate(_at_most(rec, raw, "timeline"), start=1):
         if isinstance(item, dict):
             at_raw, text, line = item.get("at") or item.get("time"), _text(item.get("event")) or "", item.get("line")
+            line = line if type(line) is int else None  # set by the Markdown reader; a JSON "line" is not ours
         else:
             at_raw, text, line = None, _text(item) or "", None
         at = None
@@ -340,7 +410,7 @@ def _timeline(cfg: Config, rec: Recorder, raw, incident_date: date | None, utc_o
                 rec.warn(f"timeline event {i}: {exc}; kept without a time", line=line or rec.lines.get("timeline"))
         if at is not None:
             # A bare time after a full timestamp is on that timestamp's day.
-            if re.search(r"\d{4}|[a-z]{3}", str(at_raw), re.I):
+            if _NAMES_A_DAY.search(str(at_raw)):
                 day = (at + timedelta(hours=utc_offset or 0)).date()
             if previous is not None and at < previous:
                 rec.warn(f"timeline out of order: event {i} ({at:%Y-%m-%d %H:%M}) is before the event above it "

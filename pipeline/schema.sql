@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS actions (
     ticket VARCHAR,
     completed_at TIMESTAMP,
     blocked_since TIMESTAMP,
-    source_path VARCHAR NOT NULL
+    source_path VARCHAR NOT NULL,
+    tickets VARCHAR[]
 );
 
 CREATE TABLE IF NOT EXISTS action_status_history (
@@ -124,6 +125,19 @@ CREATE TABLE IF NOT EXISTS tracker_pending (
     reviewed_on DATE
 );
 
+-- Ticket statuses read from tracker exports (a Jira CSV, a gh JSON); matched to actions.tickets on every run.
+CREATE TABLE IF NOT EXISTS tracker_tickets (
+    source_path VARCHAR NOT NULL,
+    line INTEGER,
+    tracker VARCHAR NOT NULL,
+    ticket VARCHAR NOT NULL,
+    title VARCHAR,
+    raw_status VARCHAR,
+    status VARCHAR,
+    observed_at TIMESTAMP,
+    resolved_at TIMESTAMP
+);
+
 CREATE TABLE IF NOT EXISTS source_files (
     source_path VARCHAR PRIMARY KEY,
     content_sha256 VARCHAR NOT NULL,
@@ -167,3 +181,8 @@ CREATE TABLE IF NOT EXISTS schema_info (
 ALTER TABLE postmortems ADD COLUMN IF NOT EXISTS readers_known BOOLEAN;
 UPDATE postmortems SET readers_known = postmortem_id IN (SELECT postmortem_id FROM readers)
 WHERE readers_known IS NULL;
+
+-- Added with tracker exports: the tickets an action names. A file whose actions were loaded before has
+-- none yet, so it is read again on the next run (its content hash is forgotten).
+ALTER TABLE actions ADD COLUMN IF NOT EXISTS tickets VARCHAR[];
+UPDATE source_files SET content_sha256 = '' WHERE source_path IN (SELECT source_path FROM actions WHERE tickets IS NULL);

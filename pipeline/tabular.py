@@ -7,8 +7,8 @@ import io
 
 from pipeline.config import Config, fold
 from pipeline.model import ActionRow, Incident, Problem, Rejected
-from pipeline.records import ACTION_KEYS, POSTMORTEM_KEYS, Recorder, build_action, canonical
-from pipeline.values import is_blank, parse_bool, parse_position, parse_timestamp
+from pipeline.records import ACTION_KEYS, POSTMORTEM_KEYS, Recorder, build_action, canonical, vocabulary_word
+from pipeline.values import parse_bool, parse_position, parse_timestamp
 
 def read_csv(text: str) -> tuple[list[str], list[tuple[dict, int]]]:
     sample = text[:4096]
@@ -88,11 +88,8 @@ def incident_rows(cfg: Config, rows: list[tuple[dict, int]], problems: list[Prob
         if not incident_id:
             problems.append(Problem("error", "incident row without an incident_id; skipped", line))
             continue
-        severity = None
-        if not is_blank(r.get("severity")):
-            severity = cfg.normalize("severity", r["severity"])
-            if severity is None:
-                problems.append(Problem("warning", f"unknown severity '{r['severity']}'; left empty", line))
+        severity = vocabulary_word(cfg, "severity", r.get("severity"),
+                                   lambda message: problems.append(Problem("warning", message, line)))
         values = {}
         for key, parser in (("started_at", parse_timestamp), ("resolved_at", parse_timestamp),
                             ("customer_impact", parse_bool)):

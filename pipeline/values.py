@@ -80,6 +80,12 @@ class _DateWords(dateutil_parser.parserinfo):
 _DATEUTIL = dateutil_parser.parser(_DateWords(dayfirst=True))
 _DEFAULT = datetime(2000, 1, 1)  # never used for a field (validate asks for all three)
 
+
+def month_of(word: str) -> int | None:
+    """1..12 for a month's name or abbreviation in English or French ("Jan", "janv", "févr"), else None."""
+    return _DATEUTIL.info.month(word)
+
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # DD/MM/YYYY, DD.MM.YY, and DD-MM-YYYY (a four-digit year only: "12-05-24" is more often an id).
 _NUM_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b|(?<!\d)(\d{1,2})-(\d{1,2})-(\d{4})(?!\d)")

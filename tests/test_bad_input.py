@@ -60,7 +60,8 @@ REJECTED = [
                  id="invalid-json"),
     pytest.param("string.yaml", "Ceci n'est pas un post-mortem\n", (1,),
                  ["expected a post-mortem object", "found str"], id="yaml-top-level-string"),
-    pytest.param("notes.md", "# Notes de réunion\n\nRien à signaler.\n", (1,),
+    # A "# heading" alone is a title now (any Markdown with a title is a post-mortem): no heading here.
+    pytest.param("notes.md", "Notes de réunion\n\nRien à signaler.\n", (1,),
                  ["not a post-mortem", "no title line"], id="markdown-without-title"),
     pytest.param("export.csv", "foo,bar,baz\n1,2,3\n", (1,),
                  ["CSV header matches no known kind", "foo, bar, baz"], id="csv-unknown-header"),
@@ -261,7 +262,7 @@ def _snapshot(db):
 
 @pytest.mark.parametrize("name, good, broken", [
     pytest.param("pm.md", CLEAN_MD, b"", id="markdown-emptied"),
-    pytest.param("pm.md", CLEAN_MD, "# Brouillon\n\nà compléter\n", id="markdown-title-removed"),
+    pytest.param("pm.md", CLEAN_MD, "Brouillon\n\nà compléter\n", id="markdown-title-removed"),
     pytest.param("pm.md", CLEAN_MD, b"\x00\x01\x02binary\x00", id="markdown-overwritten-by-binary"),
     pytest.param("pm.json", OTHER_JSON, BROKEN_JSON, id="json-syntax-error"),
     pytest.param("pm.yaml", "id: PM-Y\ntitle: Yaml\nincident_date: 2024-01-05\n", "juste une phrase\n",

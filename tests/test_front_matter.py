@@ -125,3 +125,20 @@ def test_front_matter_duration_wins_over_the_impact_table(cli, db, exports):
     assert scalar(db, "SELECT minutes_to_resolve FROM postmortems") == 75.0
     warnings = [m for (m,) in query(db, "SELECT message FROM ingest_errors WHERE level = 'warning'")]
     assert any("resolve" in m and "75" in m and "60" in m for m in warnings), warnings
+
+
+def test_warnings_about_body_labels_name_the_file_line_below_the_front_matter(cli, db, exports):
+    # Line 7 of the file is the body's line 2: the front matter (lines 1-4) and the title (line 5) come first.
+    doc = """
+    ---
+    id: PM-2024-050
+    team: search
+    ---
+    # Post-Mortem: Search index rebuild stalled
+
+    **Severity**: apocalyptic
+    """
+    path = write(exports, "search.md", doc)
+    ingest(cli, path, db)
+    assert query(db, "SELECT line, message FROM ingest_errors WHERE message LIKE 'unknown severity%'") == [
+        (7, "unknown severity 'apocalyptic'; left empty (add it to vocabularies.severity)")]

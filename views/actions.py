@@ -8,10 +8,11 @@ inside dataframes and the plain-text tracker block."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import actions, review
+from analytics import actions
 from analytics.filters import Filters
 from analytics.settings import Settings
 from dashboard import data, ui
+from hindsight import review
 
 CHART = {"displayModeBar": False}
 RATE_COLUMNS = {"actions": "Actions", "done": "Done", "completion_rate": "Completion rate", "due": "Due",

@@ -174,7 +174,7 @@ if overall.empty or not overall.iloc[0]["incidents"]:
     st.caption("Nothing in this selection: no post-mortem matches these filters.")
     st.stop()
 overall = overall.iloc[0]
-patterns = data.query(recurrence.patterns, filters, settings=settings)
+patterns = data.query(recurrence.active_patterns, filters, settings=settings)
 detail = data.query(recurrence.action_effectiveness_detail, filters, settings=settings)
 effect = recurrence.effectiveness_groups(detail)
 pareto = data.query(recurrence.pareto, filters)

@@ -78,7 +78,8 @@ uploads = st.file_uploader(
     "Export files", type=TYPES, accept_multiple_files=True, key="import-files", max_upload_size=MAX_FILE_MB,
     help="Markdown post-mortems and trackers (.md, .markdown, .txt), Confluence, Google Docs or Notion pages "
          "(.html, .htm), Word documents (.docx), JSON, YAML (.json, .yaml, .yml) and CSV (post-mortems, actions "
-         "or an incidents list).")
+         "or an incidents list); Jira's CSV export and gh's JSON, for the status of the actions that name their "
+         "tickets.")
 st.caption(f"Up to {MAX_FILE_MB} MB per file and {MAX_BATCH_MB} MB per batch. Files are saved under "
            f"`{db.parent / 'uploads'}`: a file uploaded again under the same name replaces the rows it loaded "
            "the first time (unchanged content is skipped).")
