@@ -60,7 +60,8 @@ def page_calls(settings: Settings) -> dict[str, list]:
             lambda con, f: actions.open_actions(con, f)],
         "causes": sidebar + [
             lambda con, f: recurrence.overall(con, f, s),
-            lambda con, f: recurrence.patterns(con, f, s),
+            lambda con, f: (recurrence.active_patterns if hasattr(recurrence, "active_patterns")
+                            else recurrence.patterns)(con, f, s),
             lambda con, f: recurrence.action_effectiveness_detail(con, f, s),
             *([] if hasattr(recurrence, "effectiveness_groups")  # before: the page asked for both
               else [lambda con, f: recurrence.action_effectiveness(con, f, s)]),
@@ -84,7 +85,14 @@ def page_calls(settings: Settings) -> dict[str, list]:
         "postmortems": sidebar + [
             lambda con, f: catalog.postmortems(con, f),
             lambda con, f: catalog.detail(con, _busiest_postmortem(con))],
+        # not a page: `hindsight report review` and the Quarterly page's button, the last complete quarter
+        "review pack": [lambda con, f: _pack_tables(con, f, s)],
     }
+
+
+def _pack_tables(con, f: Filters, settings: Settings) -> dict:
+    from hindsight.review import pack
+    return pack.gather(con, f, settings, pack.period(f, settings, None))
 
 
 def _busiest_postmortem(con) -> str:
@@ -204,6 +212,8 @@ def render(db: str | None, repeat: int) -> None:
 
     print(f"{'page':<12} {'cold (s)':>9} {'warm (s)':>9}")
     for name in page_calls(Settings()):
+        if not (ROOT / "views" / f"{name}.py").exists():
+            continue
         cold, warm = [], []
         for _ in range(repeat):
             st.cache_data.clear()

@@ -30,6 +30,7 @@ from analytics import (actions, catalog, completeness, coverage, escalations, le
                        quarterly, recurrence, response, timeliness)
 from analytics.db import connect_readonly  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
+from analytics.quarters import last_complete_quarter, quarter_bounds  # noqa: E402
 from analytics.settings import Settings  # noqa: E402
 from hindsight.config import read_config  # noqa: E402
 from hindsight.demo.model import REF_TODAY  # noqa: E402
@@ -69,6 +70,11 @@ def _calls(s: Settings, pid: str) -> dict:
         "recurrence.rate_by_period month": lambda con, f: recurrence.rate_by_period(con, f, s, "month"),
         "recurrence.overall": lambda con, f: recurrence.overall(con, f, s),
         "recurrence.patterns": lambda con, f: recurrence.patterns(con, f, s),
+        "recurrence.active_patterns": lambda con, f: recurrence.active_patterns(con, f, s),
+        "recurrence.active_patterns quarter":
+            lambda con, f: recurrence.active_patterns(con, f, s, *_last_quarter(f, s)),
+        "recurrence.pattern_members quarter":
+            lambda con, f: recurrence.pattern_members(con, f, s, *_last_quarter(f, s)),
         "recurrence.pareto": lambda con, f: recurrence.pareto(con, f),
         "recurrence.cause_service_matrix": lambda con, f: recurrence.cause_service_matrix(con, f),
         "recurrence.action_effectiveness_detail": lambda con, f: recurrence.action_effectiveness_detail(con, f, s),
@@ -84,6 +90,11 @@ def _calls(s: Settings, pid: str) -> dict:
     for rule in ("management", "architecture_review", "cross_team", "block_deployments"):
         calls[f"escalations.{rule}"] = lambda con, f, rule=rule: pd.DataFrame(getattr(escalations, rule)(con, f, s))
     return calls
+
+
+def _last_quarter(f: Filters, s: Settings) -> tuple[date, date]:
+    """The review pack's window: the last complete quarter on the as-of date."""
+    return quarter_bounds(last_complete_quarter(f.as_of, s.fiscal_year_start_month), s.fiscal_year_start_month)
 
 
 def _filters(con) -> dict[str, Filters]:
