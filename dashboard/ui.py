@@ -26,6 +26,15 @@ def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = 
                        mime="text/csv", key=key or f"dl-{slug(title)}")
 
 
+def section(title: str, rows: pd.DataFrame, empty: str) -> bool:
+    """A page section's header; for no rows, ``empty`` says why below it and the section stops (False)."""
+    st.header(title)
+    if rows.empty:
+        st.caption(empty)
+        return False
+    return True
+
+
 def pct(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"

@@ -79,10 +79,9 @@ def rates(filters: Filters) -> None:
 
 
 def time_to_close(filters: Filters) -> None:
-    st.header("Time to close (Kaplan–Meier)")
     km = data.query(actions.time_to_close, filters)
-    if km.empty:
-        st.caption("Nothing in this selection: no action with a known opening and closing date.")
+    if not ui.section("Time to close (Kaplan–Meier)", km,
+                      "Nothing in this selection: no action with a known opening and closing date."):
         return
     fig = go.Figure()
     fig.add_scatter(x=km["days"], y=km["closed_share"], mode="lines", line_shape="hv", name="closed share",
@@ -105,10 +104,8 @@ def time_to_close(filters: Filters) -> None:
 
 
 def cohort_completion(filters: Filters, settings: Settings) -> None:
-    st.header("Cohort completion")
     cohorts = data.query(actions.cohort_completion, filters, settings=settings)
-    if cohorts.empty:
-        st.caption("Nothing in this selection: no action of a dated incident.")
+    if not ui.section("Cohort completion", cohorts, "Nothing in this selection: no action of a dated incident."):
         return
     windows = [f"{days}d" for days in settings.cohort_days]  # the columns done_30d, n_30d, ...
     fig = go.Figure()
@@ -161,10 +158,8 @@ def overdue_and_blocked(filters: Filters, settings: Settings) -> None:
 
 
 def tracker(filters: Filters) -> None:
-    st.header("Tracker for the review")
     open_actions = data.query(actions.open_actions, filters)
-    if open_actions.empty:
-        st.caption("Nothing in this selection: no open action.")
+    if not ui.section("Tracker for the review", open_actions, "Nothing in this selection: no open action."):
         return
     # Missing cells as None, so the tracker shows "-" for them rather than "nan".
     text = review.tracker_markdown(open_actions.astype(object).where(open_actions.notna(), None), filters.as_of)

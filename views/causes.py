@@ -65,10 +65,8 @@ def pareto_chart(pareto, overall) -> None:
 
 
 def causes_by_service(filters: Filters, pareto, overall) -> None:
-    st.header("Causes by service")
     matrix = data.query(recurrence.cause_service_matrix, filters)
-    if matrix.empty:
-        st.caption("Nothing in this selection.")
+    if not ui.section("Causes by service", matrix, "Nothing in this selection."):
         return
     grid = recurrence.cause_service_grid(matrix, pareto["cause"].tolist())
     text = grid.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
@@ -88,10 +86,8 @@ def causes_by_service(filters: Filters, pareto, overall) -> None:
 
 
 def trend_by_quarter(filters: Filters, settings: Settings) -> None:
-    st.header("Recurrence rate by quarter")
     trend = data.query(recurrence.rate_by_period, filters, settings=settings, period="quarter")
-    if trend.empty:
-        st.caption("Nothing in this selection: no dated incident.")
+    if not ui.section("Recurrence rate by quarter", trend, "Nothing in this selection: no dated incident."):
         return
     small = trend["small_sample"].astype(bool)
     fig = go.Figure()

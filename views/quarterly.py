@@ -137,10 +137,8 @@ def small_multiples(filters: Filters, settings: Settings, trend) -> None:
 
 
 def incidents_by_cause(filters: Filters, settings: Settings, trend) -> None:
-    st.header("Incidents per quarter by cause")
     causes = data.query(quarterly.causes, filters, settings=settings)
-    if causes.empty:
-        st.caption("Nothing in this selection.")
+    if not ui.section("Incidents per quarter by cause", causes, "Nothing in this selection."):
         return
     fig = go.Figure()
     for cause in quarterly.cause_order(causes):

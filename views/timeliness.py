@@ -87,10 +87,9 @@ def days_by_severity(filters: Filters, settings: Settings, dist) -> None:
 
 
 def days_to_postmortem(filters: Filters, settings: Settings, summary) -> None:
-    st.header("Days to post-mortem")
     dist = data.query(timeliness.distribution, filters, settings=settings)
-    if dist.empty:
-        st.caption("Nothing in this selection: no post-mortem written by the as-of date with both dates.")
+    if not ui.section("Days to post-mortem", dist,
+                      "Nothing in this selection: no post-mortem written by the as-of date with both dates."):
         return
     days_histogram(filters, summary, dist, settings.postmortem_sla_business_days)
     days_by_severity(filters, settings, dist)
@@ -136,10 +135,8 @@ def coverage_section(filters: Filters, settings: Settings, cover) -> None:
 
 
 def response_times(filters: Filters, settings: Settings) -> None:
-    st.header("Response times")
     times = data.query(response.distributions, filters, settings=settings, by="severity")
-    if times.empty:
-        st.caption("Nothing in this selection: no post-mortem gives a response time.")
+    if not ui.section("Response times", times, "Nothing in this selection: no post-mortem gives a response time."):
         return
     fig = go.Figure()
     groups = times["group"].drop_duplicates().tolist()
