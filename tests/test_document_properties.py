@@ -29,6 +29,7 @@ from conftest import ROOT, assert_loaded_or_rejected, examples
 from hindsight.config import read_config
 from pipeline.config import build
 from pipeline.html_doc import MAX_CHARS
+from pipeline.word_doc import MAX_PARAGRAPHS as WORD_MAX_PARAGRAPHS
 from pipeline.parse import parse_file
 
 CONFIG = build(read_config())
@@ -371,3 +372,34 @@ def test_an_html_page_of_markdown_marks_at_the_size_limit_parses_in_bounded_time
     for mark in "*&":
         parsed = parsed_within_bound("pm.html", page.format(mark * (MAX_CHARS - len(page))).encode())
         assert parsed.rejected and "markdown.max_file_mb" in parsed.problems[0].message, parsed.problems
+
+
+def _long_word_document(paragraphs: int) -> bytes:
+    """A title, then headings, text and bulleted and numbered items, in turn: ``paragraphs`` in all."""
+    document = docx.Document()
+    document.add_heading("Post-Mortem: Long", 0)
+    styles = ["Heading 2", "Normal", "List Bullet", "List Number"]
+    kinds = [document.add_paragraph(f"line {n} **x**", style=style)._p for n, style in enumerate(styles)]
+    end = document.element.body[-1]  # the section properties close the body
+    for n in range(paragraphs - 1 - len(kinds)):  # python-docx adds a styled paragraph in quadratic time
+        end.addprevious(copy.deepcopy(kinds[n % len(kinds)]))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_document_of_thousands_of_paragraphs_parses_in_bounded_time():
+    # Found by bench/fuzz.py: a 51 kB document of 5,000 paragraphs took 9 s of CPU (python-docx walked
+    # every style of the document for each paragraph's style, and again for each style it is based on).
+    start = time.process_time()
+    parsed = parse_file("pm.docx", _long_word_document(WORD_MAX_PARAGRAPHS), CONFIG)
+    elapsed = time.process_time() - start
+    assert elapsed < 5.0, f"{elapsed:.1f} s of CPU"  # the fuzz script's bound for any file
+    assert_loaded_or_rejected(parsed)
+    assert not parsed.rejected, parsed.problems
+
+
+def test_a_word_document_over_the_paragraph_limit_is_rejected_naming_it():
+    parsed = parsed_within_bound("pm.docx", _long_word_document(WORD_MAX_PARAGRAPHS + 1))
+    assert parsed.rejected
+    assert "more than 10,000 paragraphs" in parsed.problems[0].message, parsed.problems
