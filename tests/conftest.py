@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import builtins
+import io
 import os
 import re
 import textwrap
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,6 +111,15 @@ def assert_loaded_or_rejected(parsed) -> None:
     for problem in parsed.problems:
         assert "internal error" not in problem.message, parsed.problems
         assert not EXCEPTION_NAMES.search(problem.message), problem
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip archive (a .docx is one) holding these members."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
 
 
 DEMO = ROOT / "data" / "demo"

@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import ROOT, assert_loaded_or_rejected, examples
+from conftest import ROOT, assert_loaded_or_rejected, examples, zip_of
 from hindsight.config import read_config
 from pipeline.config import build
 from pipeline.html_doc import MAX_CHARS
@@ -244,14 +244,6 @@ def _members(data: bytes) -> dict[str, bytes]:
 EXAMPLE_DOCX = _members((ROOT / "examples" / "postmortem-queue-backlog.docx").read_bytes())
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def _damaged(parts) -> bytes:
     """The example document with one part replaced, cut short, or gone."""
     name, how, junk, cut = parts
@@ -262,11 +254,11 @@ def _damaged(parts) -> bytes:
         members[name] = members[name][:cut]
     else:
         del members[name]
-    return _zip(members)
+    return zip_of(members)
 
 
 zip_archive = st.dictionaries(st.one_of(st.sampled_from(sorted(EXAMPLE_DOCX)), st.text(min_size=1, max_size=20)),
-                              st.binary(max_size=300), max_size=5).map(_zip)
+                              st.binary(max_size=300), max_size=5).map(zip_of)
 damaged_docx = st.tuples(st.sampled_from(sorted(EXAMPLE_DOCX)), st.sampled_from(["replace", "cut", "remove"]),
                          st.one_of(st.binary(max_size=300), text.map(encode)), st.integers(0, 5000)).map(_damaged)
 
