@@ -91,15 +91,15 @@ def parse_markdown(text: str, cfg: Config) -> tuple[list[MarkdownDocument], list
     text = cut_long_lines(text, cfg, problems)
     front, body, fm_lines, front_problems = split_front_matter(text)
     problems += front_problems
-    docs, updates, bl = _read(body, cfg, fm_lines, problems)
+    docs, updates, bl, last_line = _read(body, cfg, fm_lines, problems)
     if not docs and not updates:
         for block in bl:
             if block.kind == "fence" and block.info in ("markdown", "md"):
-                inner_docs, inner_updates, _ = _read(block.text, cfg, block.line, problems)
+                inner_docs, inner_updates, _, _ = _read(block.text, cfg, block.line, problems)
                 docs += inner_docs
                 updates += inner_updates
     if not docs and not updates:
-        docs = _titled(body, cfg, fm_lines, bl, front)
+        docs = _titled(body, cfg, fm_lines, bl, front, last_line)
     if not docs and not updates:
         raise Rejected("not a post-mortem: no title line (a '# Title' heading, or a 'title' in the front "
                        "matter) and no '### Incident: <title> - <date>' tracker table", 1 + fm_lines)
@@ -112,35 +112,39 @@ def parse_markdown(text: str, cfg: Config) -> tuple[list[MarkdownDocument], list
 
 
 def _read(body: str, cfg: Config, offset: int, problems: list[Problem]):
-    """The post-mortems (one per title line) and tracker rows of a Markdown text, and its blocks."""
+    """The post-mortems (one per title line) and tracker rows of a Markdown text, its blocks, and its last
+    line read (the line before the one where reading stopped, when the text holds too many elements)."""
     bl, stopped = blocks(body, offset)
+    src = body.split("\n")
+    last_line = len(src) + offset
     if stopped is not None:
         problems.append(Problem("warning", "too many Markdown elements to read them all; the rest of the "
                                 "file from this line on was not read", stopped))
-    src = body.split("\n")
+        last_line = stopped - 1
     starts = _titles(cfg, bl)
     docs = []
     for n, (idx, m) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(bl)
-        end_line = bl[end].line - 1 if end < len(bl) else len(src) + offset
+        end_line = bl[end].line - 1 if end < len(bl) else last_line
         docs.append(_document(cfg, bl[idx:end], m.groupdict(), src, offset, end_line))
-    return docs, tracker_updates(cfg, bl, src, offset, problems), bl
+    return docs, tracker_updates(cfg, bl, src, offset, problems), bl, last_line
 
 
-def _titled(body: str, cfg: Config, offset: int, bl: list[Block], front: dict | None) -> list[MarkdownDocument]:
+def _titled(body: str, cfg: Config, offset: int, bl: list[Block], front: dict | None,
+            last_line: int) -> list[MarkdownDocument]:
     """Any Markdown with a title, as one post-mortem: from its first level-1 heading on (the front
     matter's title, if any, wins over the heading's later), or from the top when only the front
-    matter gives the title."""
+    matter gives the title. ``last_line`` is the last line _read read."""
     src = body.split("\n")
     first = next((i for i, b in enumerate(bl) if b.kind == "heading" and b.level == 1), None)
     if first is not None:
-        return [_document(cfg, bl[first:], {"title": bl[first].text}, src, offset, len(src) + offset)]
+        return [_document(cfg, bl[first:], {"title": bl[first].text}, src, offset, last_line)]
     title = canonical(front, cfg, {"title"})[0].get("title") if front else None
     if is_blank(title) or isinstance(title, (dict, list)):
         return []
     # the title is on the front matter's lines, which start the file
     heading = Block("heading", 1, 1, text=str(title).strip(), level=1)
-    doc = _document(cfg, [heading, *bl], {"title": heading.text}, src, offset, len(src) + offset)
+    doc = _document(cfg, [heading, *bl], {"title": heading.text}, src, offset, last_line)
     doc.heading = None  # the front matter's title is the title, not a heading of the body
     return [doc]
 
@@ -172,10 +176,13 @@ def _document(cfg: Config, bl: list[Block], title: dict, src: list[str], offset:
 
 def _read_labels(doc: Reading, bl: list[Block], parts, src: list[str], offset: int, end_line: int) -> None:
     """Metadata label lines: before the first section, and in the paragraphs and lists of sections
-    that are not read otherwise. The first value of a field wins."""
+    that are not read otherwise. The first value of a field wins. Each line is read once: the blocks
+    before the first section are within its span already (reading them twice cost seconds on a file
+    of a hundred thousand paragraphs)."""
     first_section = next((b.line for b in bl[1:] if b.kind == "heading" and b.level <= 2), end_line + 1)
-    spans = [(bl[0].line, first_section - 1)]
-    spans += [(b.line - 1, b.end) for key, _, b in parts if key in LABEL_SECTIONS and b.kind in ("paragraph", "list")]
+    spans = [(bl[0].line, min(first_section - 1, end_line))]
+    spans += [(b.line - 1, b.end) for key, _, b in parts
+              if key in LABEL_SECTIONS and b.kind in ("paragraph", "list") and b.line > first_section]
     seen = set()
     for a, z in spans:
         for name, value, line in label_lines(doc.cfg, src, a - offset, z - offset, offset):

@@ -27,6 +27,8 @@ _CLOCK = re.compile(r"\d{1,2}[:h]\d{2}|\d{4}-\d{2}-\d{2}")
 # The post-mortem's fields that hold a date or a time, whose label may go without a colon.
 DATE_FIELDS = {"incident_date", "postmortem_date", "started_at", "detected_at", "acknowledged_at",
                "mitigated_at", "resolved_at"}
+# The first character of every label line (bulleted or bold), as the patterns above and dated_label want it.
+_LABEL_STARTS = frozenset("-*+_")
 _LABEL_WORDS = 6  # "- Date de clôture de l'incident 2024-01-15": labels are a few words
 # "### 07:35 - Node limit increased": the words after the time name the event. The look-behind makes
 # each run of spaces a candidate once, so a long run cannot make the search quadratic.
@@ -72,6 +74,8 @@ def label_lines(cfg: Config, lines: list[str], start: int, end: int, offset: int
 
     found = []
     for n in range(max(start, 0), min(end, len(lines))):
+        if lines[n].lstrip()[:1] not in _LABEL_STARTS:  # most lines: one test, not three patterns
+            continue
         pair = label_of(lines[n])
         name = cfg.field_labels.get(fold(pair[0])) if pair else None
         if name is None:

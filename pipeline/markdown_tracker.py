@@ -8,7 +8,7 @@ from pipeline.config import Config, fold
 from pipeline.markdown_blocks import Block
 from pipeline.markdown_sections import dated_label, label_of, table_dicts
 from pipeline.model import Problem, TrackerUpdate
-from pipeline.values import is_blank, parse_date
+from pipeline.values import is_blank, parse_date, parse_position
 
 
 def _date(raw, problems: list[Problem], what: str, line: int, reference=None, suffix: str = ""):
@@ -19,9 +19,19 @@ def _date(raw, problems: list[Problem], what: str, line: int, reference=None, su
         return None
 
 
+def _position(raw, problems: list[Problem], line: int) -> int | None:
+    """The row's action number ("#3", "3."), or None with a warning when the database could not hold it:
+    the row is then matched by its description."""
+    try:
+        return parse_position(re.sub(r"\D", "", raw or ""))
+    except ValueError as exc:
+        problems.append(Problem("warning", f"tracker: {exc}; the row is matched by its description", line))
+        return None
+
+
 def _update(cfg: Config, incident: tuple, row: dict, line: int, problems: list[Problem]) -> TrackerUpdate:
     title, day, _ = incident
-    position = re.sub(r"\D", "", row.get("position", "") or "")
+    position = _position(row.get("position"), problems, line)
     due = _date(row.get("due"), problems, "due date", line, day, "; left empty") if day else None
     status_raw = row.get("status")
     status = cfg.normalize("status", status_raw) if status_raw else None
@@ -29,7 +39,7 @@ def _update(cfg: Config, incident: tuple, row: dict, line: int, problems: list[P
         problems.append(Problem("warning", f"tracker: unknown status '{status_raw}'; row ignored", line))
     ticket = row.get("ticket")
     return TrackerUpdate(
-        incident_title=title, incident_date=day, position=int(position) if position else None,
+        incident_title=title, incident_date=day, position=position,
         description=row.get("description") or None, status=status, owner=row.get("owner") or None,
         due_date=due, ticket=None if is_blank(ticket) else ticket.strip(), reviewed_on=None, line=line)
 

@@ -99,8 +99,10 @@ def render(title: str, title_line: int | None, blocks: list[Block], cfg: Config,
     return Converted("\n".join(writer.lines) + "\n", writer.sources, dict(fallback or {}))
 
 
-# Characters that are Markdown syntax wherever they stand; the rest only at the start of a line.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+# Characters that are Markdown syntax wherever they stand, each escaped by one table lookup in C (a
+# regular expression's replacement template per mark cost 7 s on a page of 5 million marks); the rest
+# only at the start of a line.
+_INLINE_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
 _SPACES = re.compile(r"\s+")
 
@@ -108,7 +110,7 @@ _SPACES = re.compile(r"\s+")
 def escape(text: str) -> str:
     """Text that reads back as itself: Markdown's marks escaped, and those that count only at the
     start of a line ("# ", "- ", "1. ") or, in a heading, at its end (" #")."""
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = text.translate(_INLINE_SPECIAL)
     text = re.sub(r"(\s)(#+)$", r"\1\\\2", text)
     m = _LINE_START.match(text)
     if m:
@@ -152,7 +154,7 @@ def inline(runs: list[Run]) -> str:
         lead, core, trail = _split_space(_SPACES.sub(" ", run.text))
         if at_start:
             lead, out = "", ""
-        piece = escape(core) if at_start else _INLINE_SPECIAL.sub(r"\\\1", core)
+        piece = escape(core) if at_start else core.translate(_INLINE_SPECIAL)
         if run.href and core:
             piece = f"[{piece}](<{_safe_url(run.href)}>)"
         if run.bold and core:

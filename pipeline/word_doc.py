@@ -27,6 +27,9 @@ from pipeline.to_markdown import Block, Converted, Run, plain, render, unwrap_li
 MAX_BYTES = 50_000_000           # a post-mortem with screenshots is a few MB
 MAX_UNPACKED = 200_000_000       # what the archive may expand to: a guard against zip bombs
 MAX_TEXT_PART = 20_000_000       # word/document.xml, the part that is read: a post-mortem's is < 1 MB
+# A post-mortem holds a few hundred paragraphs (table cells included); reading one costs python-docx
+# about a quarter of a millisecond, so this bounds a document to a few seconds.
+MAX_PARAGRAPHS = 10_000
 
 # Style names of headings where the style has no outline level, in the languages Word ships.
 _HEADING_NAME = re.compile(r"^(?:heading|titre|titulo|título|titolo|überschrift|kop|rubrik|nagłówek|"
@@ -41,6 +44,9 @@ _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
 _RUNS = etree.XPath("./w:r | ./w:hyperlink | ./w:ins/w:r | ./w:smartTag/w:r | ./w:sdt/w:sdtContent/w:r | "
                     "./w:fldSimple/w:r", namespaces=_NS)
 _LINK_RUNS = etree.XPath("./w:r", namespaces=_NS)
+# A run's text as python-docx reads it (CT_R.text), compiled once: python-docx compiles it for each run.
+_RUN_TEXT = etree.XPath("./w:br | ./w:cr | ./w:noBreakHyphen | ./w:ptab | ./w:t | ./w:tab", namespaces=_NS)
+_PARAGRAPHS = etree.XPath("count(.//w:p)", namespaces=_NS)
 _INSTRUCTION = etree.XPath("string(./w:instrText)", namespaces=_NS)
 _FIELD_END = etree.XPath("boolean(./w:fldChar[@w:fldCharType='end'])", namespaces=_NS)
 _TOC = etree.XPath("boolean(./w:sdtPr/w:docPartObj/w:docPartGallery[starts-with(@w:val, 'Table of Contents')])",
@@ -55,6 +61,9 @@ _NUM_FORMAT = etree.XPath("string(./w:abstractNum[@w:abstractNumId=$abstract]/w:
 def convert(data: bytes, cfg: Config) -> Converted:
     """The document as template Markdown. Raises Rejected for what is not a readable .docx."""
     document = _open(data)
+    if _PARAGRAPHS(document.element.body) > MAX_PARAGRAPHS:
+        raise Rejected(f"the document holds more than {MAX_PARAGRAPHS:,} paragraphs; a post-mortem is far "
+                       "smaller", None)
     reader = _Reader(document)
     for item in reader.body(document.element.body):
         reader.add(item)
@@ -108,6 +117,7 @@ class _Reader:
         self.titles: list[int] = []   # positions of Title-style paragraphs in blocks
         self.numbering = document.part.numbering_part.element if _has_numbering(document) else None
         self.style_bold: dict[str | None, bool] = {}
+        self.chains: dict[str | None, tuple] = {}
 
     def body(self, parent):
         """Paragraphs and tables in order, including those inside content controls (a table of
@@ -129,16 +139,16 @@ class _Reader:
         runs = self.runs(item)
         if not plain(runs).strip():
             return
-        style = item.style
-        if _is_title(style):
+        chain = self.chain(item)
+        if _is_title(chain):
             self.titles.append(len(self.blocks))
             self.blocks.append(Block("heading", runs, level=0))
             return
-        level = _heading_level(item, style)
+        level = _heading_level(item, chain)
         if level:
             self.blocks.append(Block("heading", runs, level=level))
             return
-        numbered = self.list_of(item, style)
+        numbered = self.list_of(item, chain)
         if numbered is not None:
             depth, ordered = numbered
             self.blocks.append(Block("item", runs, level=depth, ordered=ordered))
@@ -165,16 +175,24 @@ class _Reader:
         for el in _RUNS(paragraph._p):
             if el.tag == qn("w:hyperlink"):
                 href = self.link(el.get(qn("r:id")))
-                runs += [Run(r.text, self.bold(r), href) for r in (DocxRun(x, paragraph) for x in _LINK_RUNS(el))]
+                runs += [Run(_text(x), self.bold(DocxRun(x, paragraph)), href) for x in _LINK_RUNS(el)]
                 continue
             if m := _HYPERLINK_FIELD.search(_INSTRUCTION(el)):
                 field_link = unwrap_link(m.group(1))
             if _FIELD_END(el):
                 field_link = None
-            run = DocxRun(el, paragraph)
-            if run.text:
-                runs.append(Run(run.text, self.bold(run), field_link))
+            text = _text(el)
+            if text:
+                runs.append(Run(text, self.bold(DocxRun(el, paragraph)), field_link))
         return runs
+
+    def chain(self, paragraph: Paragraph) -> tuple:
+        """The paragraph's style and the styles it is based on, nearest first, looked up once per style
+        id: python-docx walks every style of the document for each lookup (9 s for 5,000 paragraphs)."""
+        style_id = paragraph._p.style
+        if style_id not in self.chains:
+            self.chains[style_id] = tuple(_styles(paragraph.style))
+        return self.chains[style_id]
 
     def bold(self, run: DocxRun) -> bool:
         """Bold set on the run, else by its character style (Word's "Strong")."""
@@ -192,9 +210,9 @@ class _Reader:
         except KeyError:
             return None
 
-    def list_of(self, paragraph: Paragraph, style) -> tuple[int, bool] | None:
+    def list_of(self, paragraph: Paragraph, chain: tuple) -> tuple[int, bool] | None:
         """(depth, numbered) for a list paragraph, from its numbering or its style's."""
-        num_pr = _p_pr(paragraph._p, style, "w:numPr")
+        num_pr = _p_pr(paragraph._p, chain, "w:numPr")
         if num_pr is None:
             return None
         num_id = _NUM_ID(num_pr)
@@ -205,7 +223,8 @@ class _Reader:
         if self.numbering is not None:
             abstract = _ABSTRACT(self.numbering, num=num_id)
             fmt = _NUM_FORMAT(self.numbering, abstract=abstract, level=level)
-        ordered = fmt not in ("bullet", "none") if fmt else "number" in (getattr(style, "name", "") or "").casefold()
+        name = (chain[0].name or "") if chain else ""
+        ordered = fmt not in ("bullet", "none") if fmt else "number" in name.casefold()
         return int(level) if level.isdigit() else 0, ordered
 
     def table(self, table: Table) -> Block:
@@ -217,7 +236,7 @@ class _Reader:
                 for inner in self.body(cell._tc):
                     if isinstance(inner, Table):  # a table in a cell: its text, on the cell's line
                         runs += [Run(" " + " ".join(plain(c) for r in self.table(inner).rows for c in r))]
-                    elif plain(runs).strip() and self.list_of(inner, inner.style) is not None:
+                    elif plain(runs).strip() and self.list_of(inner, self.chain(inner)) is not None:
                         runs += [Run(", "), *self.runs(inner)]  # a list in a cell: one value an item
                     else:
                         runs += [Run(" "), *self.runs(inner)]
@@ -233,6 +252,10 @@ def _has_numbering(document) -> bool:
         return False
 
 
+def _text(r) -> str:
+    return "".join(str(e) for e in _RUN_TEXT(r))
+
+
 def _styles(style):
     """A style and the styles it is based on, nearest first."""
     seen = 0
@@ -241,31 +264,31 @@ def _styles(style):
         style, seen = style.base_style, seen + 1
 
 
-def _p_pr(p, style, tag: str):
+def _p_pr(p, chain: tuple, tag: str):
     """A paragraph property set on the paragraph itself, else on its style or the styles below."""
     own = p.pPr.find(qn(tag)) if p.pPr is not None else None
     if own is not None:
         return own
-    for s in _styles(style):
+    for s in chain:
         found = s.element.pPr.find(qn(tag)) if s.element.pPr is not None else None
         if found is not None:
             return found
     return None
 
 
-def _is_title(style) -> bool:
-    return style is not None and (style.style_id == "Title" or (style.name or "").casefold() in _TITLE_NAMES)
+def _is_title(chain: tuple) -> bool:
+    return bool(chain) and (chain[0].style_id == "Title" or (chain[0].name or "").casefold() in _TITLE_NAMES)
 
 
-def _heading_level(paragraph: Paragraph, style) -> int | None:
+def _heading_level(paragraph: Paragraph, chain: tuple) -> int | None:
     """1 for Heading 1 ...: the outline level, which Word sets on heading styles in every language,
     else a heading style name ("Heading 2", "Titre 2")."""
-    outline = _p_pr(paragraph._p, style, "w:outlineLvl")
+    outline = _p_pr(paragraph._p, chain, "w:outlineLvl")
     if outline is not None:
         value = outline.get(qn("w:val"), "")
         if value.isdigit() and int(value) < 9:
             return int(value) + 1
-    for s in _styles(style):
+    for s in chain:
         if m := _HEADING_NAME.match((s.name or "").strip()):
             return int(m.group(1))
     return None

@@ -6,7 +6,9 @@ return the same values. Before any value is built, the node tree is checked:
 
 - no alias (``*name``): a 530-byte file of nested aliases expands to gigabytes once its
   values are walked, so a document that uses one is refused, with the alias's line;
-- no nesting deeper than MAX_DEPTH.
+- no nesting deeper than MAX_DEPTH;
+
+and no text over MAX_CHARS is parsed at all.
 
 Dates and timestamps stay the text they were (``incident_date: 2024-02-30`` is the string
 "2024-02-30"), so the field readers in pipeline.values decide, and warn, as for every other
@@ -23,6 +25,9 @@ MAX_DEPTH = 50
 TOO_DEEP = f"not accepted: nested more than {MAX_DEPTH} levels deep"
 # Digits beyond any count the database holds; longer integers stay text for the field reader to refuse.
 MAX_INT_CHARS = 30
+# Characters of YAML read in one file: libyaml builds about a megabyte of nodes a second (a 4 MB file took
+# over 4 s); a post-mortem is a few kB and the demo's largest batch file 29 kB.
+MAX_CHARS = 2_000_000
 
 
 class YamlError(ValueError):
@@ -92,6 +97,9 @@ def load(text: str, first_line: int = 1, loader: type | None = None):
 
 def load_all(text: str, first_line: int = 1, loader: type | None = None) -> list:
     """Every document in ``text``, empty ones as None. Raises YamlError."""
+    if len(text) > MAX_CHARS:
+        raise YamlError(f"not accepted: {len(text) / 1e6:.1f} MB of YAML; YAML is read up to "
+                        f"{MAX_CHARS / 1e6:.0f} MB in one file (a post-mortem is a few kB)", None)
     docs, reader = [], None
     try:
         reader = (loader or Loader)(text)  # the pure-Python reader checks every character here

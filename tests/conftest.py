@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import builtins
+import io
+import os
+import re
 import textwrap
+import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from hindsight.cli import cli as hindsight_cli
 
@@ -64,6 +71,55 @@ def cli(monkeypatch):
     """run_cli, without a $HINDSIGHT_DB from the environment."""
     monkeypatch.delenv("HINDSIGHT_DB", raising=False)
     return run_cli
+
+
+# Hypothesis profiles for every property test (tests/test_properties.py, tests/test_document_properties.py).
+# The default is deterministic and quick, so the suite stays fast and green for the same code;
+# HYPOTHESIS_PROFILE=fuzz explores 20 times more, at random. A deadline per example catches a quadratic
+# path; 2 s is generous on two busy cores.
+DEFAULT_EXAMPLES = 200
+settings.register_profile("default", max_examples=DEFAULT_EXAMPLES, deadline=timedelta(seconds=2),
+                          derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=20 * DEFAULT_EXAMPLES, deadline=timedelta(seconds=2),
+                          database=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def examples(n: int) -> int:
+    """n examples under the default profile, as many times more as the loaded profile gives (a test
+    whose examples are costly asks for fewer than the profile's default, still scaled by the fuzz run)."""
+    return max(1, n * settings.default.max_examples // DEFAULT_EXAMPLES)
+
+
+# Exception classes a message must never name: Python's own, and those of the libraries that read files.
+EXCEPTION_NAMES = re.compile(r"\b(?:%s)\b|Traceback" % "|".join(sorted(
+    {name for name, obj in vars(builtins).items()
+     if isinstance(obj, type) and issubclass(obj, BaseException) and not name.endswith("Warning")}
+    | {"BadZipFile", "LargeZipFile", "XMLSyntaxError", "ParserError", "PackageNotFoundError", "YAMLError",
+       "ScannerError", "ParserError", "ConstructorError", "ComposerError", "JSONDecodeError", "Rejected"})))
+
+
+def assert_loaded_or_rejected(parsed) -> None:
+    """A parsed file either gave records, or was rejected with a reason: an error with a message that
+    names no exception class (and no parser bug: the "internal error" parse_file reports for one)."""
+    errors = [p for p in parsed.problems if p.level == "error"]
+    if parsed.rejected:
+        assert errors and all(p.message.strip() for p in errors), parsed.problems
+    else:
+        assert (parsed.postmortems or parsed.action_rows or parsed.incidents or parsed.tracker_updates
+                or parsed.ticket_statuses), parsed.problems
+    for problem in parsed.problems:
+        assert "internal error" not in problem.message, parsed.problems
+        assert not EXCEPTION_NAMES.search(problem.message), problem
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip archive (a .docx is one) holding these members."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
 
 
 DEMO = ROOT / "data" / "demo"

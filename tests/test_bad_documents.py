@@ -10,7 +10,7 @@ import zipfile
 import docx
 import pytest
 
-from conftest import query, scalar, write
+from conftest import query, scalar, write, zip_of
 
 GOOD_MD = """
     # Post-Mortem: Cache saturé
@@ -44,25 +44,17 @@ def _docx(build) -> bytes:
     return out.getvalue()
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def _with_member(data: bytes, name: str, content: bytes) -> bytes:
     """The same .docx with one part replaced."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = {i.filename: archive.read(i.filename) for i in archive.infolist()}
     members[name] = content
-    return _zip(members)
+    return zip_of(members)
 
 
 def _without(data: bytes, name: str) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return _zip({n: archive.read(n) for n in archive.namelist() if n != name})
+        return zip_of({n: archive.read(n) for n in archive.namelist() if n != name})
 
 
 def _untitled(document):
@@ -78,7 +70,7 @@ REJECTED = [
     # (file name, content, expected line, phrases the reason must contain)
     pytest.param("notes.docx", b"Meeting notes, saved with the wrong extension\n", None,
                  ["not a Word document", "not one"], id="docx-not-a-zip"),
-    pytest.param("archive.docx", _zip({"notes.txt": b"hello"}), None,
+    pytest.param("archive.docx", zip_of({"notes.txt": b"hello"}), None,
                  ["not a Word document", "no word/document.xml"], id="docx-zip-without-document"),
     pytest.param("damaged.docx", _with_member(VALID, "word/document.xml", b"<w:document><w:body>"), None,
                  ["damaged", "not well-formed"], id="docx-broken-xml"),

@@ -94,6 +94,9 @@ HOSTILE_DOCUMENTS = {  # a megabyte of lines each under the line limit
     "wide-table": "|" + "a|" * 4_000 + "\n|" + "-|" * 4_000 + "\n" + ("|" + "x|" * 4_000 + "\n") * 120,
     "long-timeline": "## Timeline\n\n| Time | Event |\n|---|---|\n" + "| 10:00 | Deploy |\n" * 52_000,
     "label-lines": "- Team: platform\n" * 58_000,
+    # a paragraph is the costliest element: 1 MB of them took over 2 s (3.1 s of CPU when
+    # tests/test_document_properties.py found it), 5 MB 6.6 s
+    "paragraphs": "a\n\n" * 333_000,
     # runs of 9,000 spaces (under the line limit) where a pattern used to backtrack over them
     "label-values": ("**Service**: a" + " " * 9_000 + "b\n") * 100,
     "why-items": "## Root Cause\n\n" + ("- Why a" + " " * 9_000 + "b\n") * 100,
@@ -119,10 +122,19 @@ def test_timeline_headings_with_long_runs_of_spaces_parse_in_bounded_time():
 def test_reading_stops_past_the_element_cap_with_a_warning_naming_the_line():
     parsed = parsed_within(HEADER + HOSTILE_DOCUMENTS["nested-quotes"])
     [stop] = [p for p in parsed.problems if "too many Markdown elements" in p.message]
-    # Reading stops at the 400,000th event. The header is a dozen events; each quote line is 4,000 (2,000
-    # quote starts, 2,000 ends), so the cap falls inside the 100th quote line (399,988 / 4,000 = 99.997).
-    # Quote lines start at line 6, one every two lines: the 100th is line 6 + 2 * 99 = 204.
-    assert stop.line == 204, stop
+    # Reading stops at the 200,000th event. The header is a dozen events; each quote line is 4,000 (2,000
+    # quote starts, 2,000 ends), so the cap falls inside the 50th quote line (199,988 / 4,000 = 49.997).
+    # Quote lines start at line 6, one every two lines: the 50th is line 6 + 2 * 49 = 104.
+    assert stop.line == 104, stop
+
+
+def test_label_lines_past_the_element_cap_are_not_read():
+    # The label lines were read from every line of the file, the unread ones past the cap included
+    # (and those before the first section twice): a label there was taken, and 5 MB cost 6.6 s.
+    # 150,000 paragraphs are 450,000 events (start, text, end): past the cap, whatever it is (200,000).
+    parsed = parsed_within(HEADER.replace("**Team**: platform\n", "") + "a\n\n" * 150_000 + "**Team**: late\n")
+    assert any("too many Markdown elements" in p.message for p in parsed.problems)
+    assert parsed.postmortems[0].team is None
 
 
 def test_a_file_over_the_size_limit_is_rejected_naming_the_setting(cli, db, exports):

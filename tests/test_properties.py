@@ -2,33 +2,27 @@
 of whole JSON, YAML and CSV files: any input gives a value or the documented ValueError (never
 another exception), in bounded time, and well-formed values round-trip.
 
-The default profile is deterministic and quick (200 examples a test, so the suite stays fast and
-green for the same code); HYPOTHESIS_PROFILE=fuzz explores 20 times more, at random.
+The profiles are tests/conftest.py's: the default is deterministic and quick (200 examples a test),
+HYPOTHESIS_PROFILE=fuzz explores 20 times more, at random. Whole Markdown, HTML, Word and tracker
+documents are tests/test_document_properties.py's.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime, timedelta, timezone
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import assert_loaded_or_rejected, examples
 from pipeline import values, yamlio
 from hindsight.config import read_config
 from pipeline.config import build
 from pipeline.parse import parse_file
 from pipeline.values import (find_date, parse_bool, parse_date, parse_duration, parse_list, parse_number,
                              parse_position, parse_timestamp)
-
-# A deadline per example catches a quadratic path; 2 s is generous on two busy cores.
-settings.register_profile("default", max_examples=200, deadline=timedelta(seconds=2), derandomize=True,
-                          database=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("fuzz", max_examples=4000, deadline=timedelta(seconds=2), database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Characters that steer the readers into their patterns: digits, separators, units, months, signs.
 SHARP = "0123456789 /.-:,;()hHmMdDjJsSpPtTZz+~≈€k'\u00a0\u202f\néèûa"
@@ -232,13 +226,7 @@ document_text = st.one_of(st.text(max_size=2000), st.text(alphabet="{}[]\":,0123
                           json_like.map(json.dumps), json_like.map(lambda d: yaml.safe_dump(d, allow_unicode=True)))
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(st.sampled_from(["pm.json", "pm.yaml", "pm.csv"]), document_text)
 def test_any_structured_or_csv_file_is_loaded_or_rejected_with_a_reason(name, text):
-    parsed = parse_file(name, text.encode("utf-8", "surrogatepass"), CONFIG)
-    errors = [p for p in parsed.problems if p.level == "error"]
-    if parsed.rejected:
-        assert errors and all(p.message for p in errors)
-    else:
-        assert parsed.postmortems or parsed.action_rows or parsed.incidents
-    assert not any("internal error" in p.message for p in parsed.problems), parsed.problems
+    assert_loaded_or_rejected(parse_file(name, text.encode("utf-8", "surrogatepass"), CONFIG))

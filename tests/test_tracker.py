@@ -332,3 +332,18 @@ def test_english_postmortem_and_tracker(cli, db, exports):
         ("PM-EN-1-A2", "done", D(2024, 7, 8), None, date(2024, 7, 10))]
     assert history(db, "PM-EN-1-A1") == [("todo", D(2024, 7, 3), str(pm.resolve()), 1),
                                          ("blocked", D(2024, 7, 8), str(tr.resolve()), 1)]
+
+
+@pytest.mark.parametrize("position", ["99999999999", "9" * 30])
+def test_a_tracker_position_out_of_range_is_a_warning_and_the_row_matches_by_description(cli, db, exports, position):
+    # Found by bench/fuzz.py: a position beyond BIGINT stopped the whole run with a traceback (nothing
+    # loaded); one beyond INTEGER would fail the same way in the database.
+    write(exports, "pm.md", PM)
+    write(exports, "tracker.md", tracker("2024-03-18", {1: "✅", 2: "⛔"}).replace("| 1 |", f"| {position} |"))
+    code, out, err = cli("ingest", exports, "--db", db, "-v")
+    assert code == 0, out + err
+    assert "Traceback" not in out + err
+    # the first table row is line 7 (tracker()'s docstring)
+    assert f"tracker.md:7: tracker: '{position}' is not a position" in out, out
+    # row 1 is matched by its description, "Ajouter lint rule N+1"; row 2 by its position
+    assert actions(db)[:2] == [(A1, "done", D(2024, 3, 18), None), (A2, "blocked", None, D(2024, 3, 18))]

@@ -249,3 +249,22 @@ def test_every_yaml_read_goes_through_yamlio():
             continue
         text = Path(path).read_text(encoding="utf-8")
         assert "yaml.safe_load" not in text and "yaml.load(" not in text and "yaml.full_load" not in text, path
+
+
+def test_a_yaml_file_over_the_size_limit_is_rejected_before_it_is_parsed(cli, db, exports):
+    # Found by bench/fuzz.py: a 4 MB YAML batch took 4.3 s of CPU to read (libyaml builds about a
+    # megabyte of nodes a second here); a post-mortem is a few kB, the demo's largest batch file 29 kB.
+    write(exports, "good.md", GOOD_MD)
+    entry = "- id: PM-{n}\n  title: Disk full {n}\n  summary: " + "x" * 200 + "\n"
+    big = exports / "big.yaml"
+    big.write_text("".join(entry.format(n=n) for n in range(yamlio.MAX_CHARS // len(entry) + 1)), encoding="utf-8")
+    code, out, err = cli("ingest", exports, "--db", db)
+    assert code == 1, out + err
+    [(line, message)] = _rows(db, big, "error")
+    assert line is None and "YAML is read up to 2 MB in one file" in message, message
+    assert query(db, "SELECT title FROM postmortems") == [("Cache saturé",)]
+
+
+def test_a_yaml_file_under_the_size_limit_loads():
+    text = "title: " + "x" * (yamlio.MAX_CHARS - 20) + "\n"
+    assert len(yamlio.load(text)["title"]) == yamlio.MAX_CHARS - 20
