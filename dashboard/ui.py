@@ -8,6 +8,12 @@ import re
 import pandas as pd
 import streamlit as st
 
+from hindsight import theme
+from hindsight.review import text
+
+CHART = {"displayModeBar": False}
+PERCENT = st.column_config.NumberColumn(format="%.0f%%")
+
 
 def slug(text: str) -> str:
     """A name for a file or a widget key: lower-case words joined by dashes."""
@@ -15,13 +21,19 @@ def slug(text: str) -> str:
 
 
 def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",
-          column_config: dict | None = None, height: int | None = None) -> None:
-    """A dataframe with a CSV download of exactly what is shown. Cells are plain text."""
+          column_config: dict | None = None, height: int | None = None, percent: tuple = (),
+          row_height: int | None = None) -> None:
+    """A dataframe with a CSV download of exactly what is shown. Cells are plain text. ``percent``: the
+    columns holding shares (0 to 1), shown as whole percentages."""
     st.subheader(title)
     if df is None or df.empty:
         st.caption(empty)
         return
-    st.dataframe(df, hide_index=True, column_config=column_config, height=height or "auto")
+    config = dict(column_config or {})
+    if percent:  # shares as whole percentages, the tiles' precision: 0.535 -> 54%
+        df = df.assign(**{name: df[name] * 100 for name in percent})
+        config.update({name: PERCENT for name in percent})
+    st.dataframe(df, hide_index=True, column_config=config, height=height or "auto", row_height=row_height)
     st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=key or f"dl-{slug(title)}")
 
@@ -48,6 +60,11 @@ def num(value, unit: str = "") -> str:
     return text + unit
 
 
+def no_change(delta: str) -> bool:
+    """A change shown as zero ("+0 pp", "+0.0 d", "-0 pp"): no arrow, no colour."""
+    return re.fullmatch(r"[+-]?0(\.0+)?( .*)?", delta.strip()) is not None
+
+
 def minutes(value) -> str:
     """A duration in minutes, as people say it: 45 min, 3.2 h, 2.1 d."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -67,14 +84,20 @@ def empty_state(path) -> None:
     st.markdown("or upload export files on the **Import** page.")
 
 
-# One colour per severity on every chart: hot for P1, fading to grey for P4.
-SEVERITY_COLORS = {"P1": "#b2182b", "P2": "#ef8a62", "P3": "#f4c26b", "P4": "#9e9e9e", "unknown": "#d9d9d9"}
-SEVERITY_ORDER = ["P1", "P2", "P3", "P4", "unknown"]
+def chart(fig, key: str, height: int = 320) -> None:
+    """A Plotly figure in the one Hindsight look (hindsight/theme.py: palettes, fonts, margins), drawn as
+    styled: Streamlit's own chart theme is switched off so that it does not repaint our colours."""
+    st.plotly_chart(theme.style(fig, height=height), config=CHART, key=key, theme=None)
 
 
-def chart_label(value) -> str:
-    """A category from the documents (team, service, cause) as a chart label: Plotly reads a subset of
-    HTML in labels, so the text is escaped and shown as written."""
-    import html
+def word(value) -> str:
+    """A status or priority code as people say it: in_progress -> In progress; a dash when unknown."""
+    return text.word({**text.STATUS_WORDS, **text.PRIORITY_WORDS}, value)
 
-    return "unknown" if value is None or value != value else html.escape(str(value))
+
+def cell(value) -> str:
+    """A cell of a text column: the value, or a dash for a missing one (never None, nan or NaT)."""
+    return text.plain(value)
+
+
+chart_label = theme.text
