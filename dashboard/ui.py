@@ -13,6 +13,7 @@ from hindsight.review import text
 
 CHART = {"displayModeBar": False}
 PERCENT = st.column_config.NumberColumn(format="%.0f%%")
+POINTS = st.column_config.NumberColumn(format="%+.0f pp")
 
 
 def slug(text: str) -> str:
@@ -21,18 +22,19 @@ def slug(text: str) -> str:
 
 
 def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",
-          column_config: dict | None = None, height: int | None = None, percent: tuple = (),
+          column_config: dict | None = None, height: int | None = None, percent: tuple = (), points: tuple = (),
           row_height: int | None = None) -> None:
     """A dataframe with a CSV download of exactly what is shown. Cells are plain text. ``percent``: the
-    columns holding shares (0 to 1), shown as whole percentages."""
+    columns holding shares (0 to 1), shown as whole percentages; ``points``: changes of shares, in
+    percentage points."""
     st.subheader(title)
     if df is None or df.empty:
         st.caption(empty)
         return
     config = dict(column_config or {})
-    if percent:  # shares as whole percentages, the tiles' precision: 0.535 -> 54%
-        df = df.assign(**{name: df[name] * 100 for name in percent})
-        config.update({name: PERCENT for name in percent})
+    if percent or points:  # shares as whole percentages, the tiles' precision: 0.535 -> 54%
+        df = df.assign(**{name: df[name].astype(float) * 100 for name in (*percent, *points)})
+        config.update({name: PERCENT for name in percent} | {name: POINTS for name in points})
     st.dataframe(df, hide_index=True, column_config=config, height=height or "auto", row_height=row_height)
     st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=key or f"dl-{slug(title)}")

@@ -123,3 +123,19 @@ def test_empty_database_shows_how_to_load(empty_app):
     at = empty_app(page=PAGE).run()
     assert not at.exception
     assert "No post-mortems loaded yet" in at.info[0].value
+
+
+def test_causes_keep_their_colours_and_counts_are_whole(app):
+    """Every cause's bars have its colour from hindsight/theme.py, whatever the filter; the incidents
+    axes step by whole incidents."""
+    import json
+
+    from hindsight import theme
+
+    for at in (app(page=PAGE).run(), app(page=PAGE, team=["payments"]).run()):
+        fig = json.loads([c for c in at.get("plotly_chart") if "chart-q-causes" in c.proto.id][0].proto.spec)
+        assert {t["name"]: t["marker"]["color"] for t in fig["data"]} == {
+            t["name"]: theme.cause_color(t["name"]) for t in fig["data"]}
+        assert fig["layout"]["yaxis"]["tickformat"] == "d"
+        incidents = json.loads([c for c in at.get("plotly_chart") if "chart-q-incidents" in c.proto.id][0].proto.spec)
+        assert incidents["layout"]["yaxis"]["tickformat"] == "d"
