@@ -102,4 +102,9 @@ def cell(value) -> str:
     return text.plain(value)
 
 
+def day(value) -> str:
+    """A date as 2026-09-30, or a dash."""
+    return text.day(value)
+
+
 chart_label = theme.text
