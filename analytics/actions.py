@@ -151,9 +151,10 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, weights: np.ndarray 
 
 
 def observed_quantile(km: pd.DataFrame, q: float = 0.95) -> float:
-    """The q-quantile (nearest rank) of the observed times of a Kaplan–Meier table, closings and censorings
-    alike: where a chart's time axis can stop while showing the curve of almost every action."""
-    counts = (km["closed"] + km["censored"]).to_numpy(dtype=np.int64)
+    """The q-quantile (nearest rank) of the observed closing times of a Kaplan–Meier table (censored times
+    left out: the curve moves only at closings): where a chart's time axis can stop while showing almost
+    all of the curve's rise. Actions open for years would otherwise stretch it to a long flat tail."""
+    counts = km["closed"].to_numpy(dtype=np.int64)
     if counts.sum() == 0:
         return 0.0
     rank = int(np.ceil(q * counts.sum()))  # the smallest time with at least q of the actions at or before it

@@ -35,9 +35,50 @@ def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = 
     if percent or points:  # shares as whole percentages, the tiles' precision: 0.535 -> 54%
         df = df.assign(**{name: df[name].astype(float) * 100 for name in (*percent, *points)})
         config.update({name: PERCENT for name in percent} | {name: POINTS for name in points})
+    df, config = without_nulls(df, config, percent, points)
     st.dataframe(df, hide_index=True, column_config=config, height=height or "auto", row_height=row_height)
     st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=key or f"dl-{slug(title)}")
+
+
+def _shown(value, kind: str) -> str:
+    if text.missing(value):
+        return text.MISSING
+    if kind == "percent":
+        return f"{float(value):.0f}%"
+    if kind == "points":
+        return f"{float(value):+.0f} pp"
+    if kind == "date":
+        return text.day(value)
+    if kind == "datetime":
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    return str(value)
+
+
+def without_nulls(df: pd.DataFrame, config: dict, percent=(), points=()) -> tuple[pd.DataFrame, dict]:
+    """A table's columns that have a missing value, as text with a dash there: Streamlit draws a missing
+    cell as a grey "None". Columns with every value present keep their type (sorting, alignment)."""
+    config = dict(config)
+    changed = {}
+    for name in df.columns:
+        column = df[name]
+        if column.dtype == object and column.map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist")).any():
+            continue  # a list column: drawn as chips, an empty one as nothing
+        if not column.isna().any():
+            continue
+        kind = ("percent" if name in percent else "points" if name in points
+                else _date_columns(config).get(name) or ("date" if pd.api.types.is_datetime64_any_dtype(column) else ""))
+        changed[name] = column.map(lambda v, kind=kind: _shown(v, kind))
+        config.pop(name, None)
+    return (df.assign(**changed) if changed else df), config
+
+
+def _date_columns(config: dict) -> dict:
+    """name -> "date" or "datetime" for the columns configured as dates."""
+    return {name: c["type_config"]["type"] for name, c in config.items()
+            if isinstance(c, dict) and (c.get("type_config") or {}).get("type") in ("date", "datetime")}
 
 
 def section(title: str, rows: pd.DataFrame, empty: str) -> bool:

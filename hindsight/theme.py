@@ -114,9 +114,11 @@ def share_axis() -> dict:
 
 def style(fig: go.Figure, height: int = 300, width: int | None = None, title: str | None = None) -> go.Figure:
     """``fig`` in our look: our template set on the figure itself (not the process default), fonts,
-    margins and size. Returns the same figure."""
+    margins (a side the figure sets itself, e.g. room for a title and a legend, is kept) and size.
+    Returns the same figure."""
     fig.layout.template = TEMPLATE  # assigned, not merged: nothing of another template survives
-    fig.update_layout(height=height, width=width, margin=MARGIN, font=dict(family=FONT, color=TEXT))
+    own = {side: value for side, value in fig.layout.margin.to_plotly_json().items() if side in MARGIN}
+    fig.update_layout(height=height, width=width, margin={**MARGIN, **own}, font=dict(family=FONT, color=TEXT))
     if title:
         fig.update_layout(title=dict(text=html.escape(title)))
     return fig

@@ -80,12 +80,13 @@ def test_kaplan_meier_without_censoring_is_the_plain_proportion():
 
 
 def test_the_time_axis_stops_at_the_95th_percentile_of_observed_times():
-    """20 actions: 18 closed by day 10, one closed on day 40, one still open (censored) on day 900. The
-    95th percentile by nearest rank is the 19th time in order (ceil(0.95 * 20) = 19): day 40, not 900."""
-    days = np.array([1] * 10 + [10] * 8 + [40, 900])
-    closed = np.array([True] * 19 + [False])
+    """22 actions: 18 closed by day 10 (10 on day 1, 8 on day 10), one closed on day 40, three still open
+    (censored) on day 900. The censored ones are left out: of the 19 closings, the 95th percentile by nearest
+    rank is the 19th (ceil(0.95 * 19) = 19): day 40, not 900; the median the 10th (ceil(9.5)): day 1."""
+    days = np.array([1] * 10 + [10] * 8 + [40] + [900] * 3)
+    closed = np.array([True] * 19 + [False] * 3)
     assert actions.observed_quantile(actions.kaplan_meier(days, closed)) == 40.0
-    assert actions.observed_quantile(actions.kaplan_meier(days, closed), q=0.5) == 1.0  # the 10th time: day 1
+    assert actions.observed_quantile(actions.kaplan_meier(days, closed), q=0.5) == 1.0
 
 
 def test_cohort_completion(con):

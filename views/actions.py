@@ -83,8 +83,8 @@ def time_to_close(filters: Filters) -> None:
         return
     cap = actions.observed_quantile(km, 0.95)
     whole = st.toggle("Show the whole tail", key="km-tail",
-                      help=f"The axis stops at day {cap:.0f}, by which 95% of the actions had closed or were still "
-                           f"open; the last ones run to day {km['days'].max():.0f}.")
+                      help=f"The axis stops at day {cap:.0f}, by which 95% of the closed actions had closed; "
+                           f"after it the curve hardly moves. The last open ones run to day {km['days'].max():.0f}.")
     color, _, _ = theme.LINE_STYLES[0]
     fig = go.Figure()
     fig.add_scatter(x=km["days"], y=km["closed_share"], mode="lines", line_shape="hv", name="closed share",

@@ -17,7 +17,6 @@ POSTMORTEMS_PAGE = "views/postmortems.py"
 COLUMN_CONFIG = {"Since": st.column_config.DateColumn(format="YYYY-MM-DD"),
                  "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
                  "Subject": st.column_config.TextColumn(width="medium"),
-                 "Why": st.column_config.TextColumn(width="large"),
                  "Ticket link": st.column_config.LinkColumn(display_text="open"),
                  "Evidence (post-mortems)": st.column_config.ListColumn(width="large")}
 
@@ -98,7 +97,7 @@ def rule_section(table, rule: str, name: str, explanation: str) -> None:
     st.caption(explanation)
     rows = table[table["rule"] == rule]
     ui.table(_display(rows).drop(columns="Rule"), f"{name}: what to escalate", key=f"dl-esc-{ui.slug(rule)}",
-             empty="Nothing to escalate under this rule.", column_config=COLUMN_CONFIG, row_height=56)
+             empty="Nothing to escalate under this rule.", column_config=COLUMN_CONFIG)
     if rows.empty:
         return
     st.caption(f"n = {_count(len(rows), 'row')}, the oldest first. Evidence: the post-mortems a row rests on; "

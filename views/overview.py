@@ -52,12 +52,12 @@ def effectiveness_tile(col, tile) -> None:
     else:
         col.metric(label, value, delta, delta_color="inverse" if tile.lower_is_better else "normal",
                    help=help_text, border=True, height=150, delta_description=vs if delta else None)
-    median = "median, " if tile.key == "time_to_postmortem" else ""
+    median = " (the median of their days)" if tile.key == "time_to_postmortem" else ""
     if tile.key == "dissemination":
         col.caption(f"n = {tile.n} of {int(tile.n_total)} post-mortems (the others have no reader data or no "
                     "team member list)")
     else:
-        col.caption(f"{median}n = {tile.n}")
+        col.caption(f"n = {tile.n}{median}")
 
 
 def incidents_per_month(filters: Filters) -> None:

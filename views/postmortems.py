@@ -70,11 +70,11 @@ def listing_section(filters: Filters) -> None:
         "postmortem_date": "Post-mortem date", "actions": "Actions", "open_actions": "Open actions",
         "language": "Language", "source_format": "Format"})
     st.session_state["_pm_table_ids"] = listing["postmortem_id"].tolist()
+    shown, config = ui.without_nulls(shown, {"Incident date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                                             "Post-mortem date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                                             "Title": st.column_config.TextColumn(width="large")})
     st.dataframe(shown, hide_index=True, key=TABLE_KEY, on_select=_on_select, selection_mode="single-row",
-                 height=380 if len(shown) > 10 else "auto", column_config={
-                     "Incident date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                     "Post-mortem date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                     "Title": st.column_config.TextColumn(width="large")})
+                 height=380 if len(shown) > 10 else "auto", column_config=config)
     st.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"), file_name="post-mortems.csv",
                        mime="text/csv", key="dl-postmortems", on_click="ignore")
     st.caption(f"n = {ui.num(len(listing))} post-mortems" + (" match the search" if search.strip() else "")
@@ -183,7 +183,7 @@ def learnings_and_history(detail) -> None:
             if lines:
                 st.text("\n".join(f"• {line}" for line in lines))
             else:
-                st.caption("None written.")
+                st.caption("Nothing written.")
     history = detail["history"]
     history = history.assign(status=history["status"].map(ui.word)) if not history.empty else history
     ui.table(history.rename(columns={"action_id": "Action id", "status": "Status",

@@ -98,8 +98,8 @@ def small_multiple(trend, title: str, series: list[tuple[str, str]], n_column: s
                                  ticktext=[quarter_label(q, p) for q, p in zip(quarter_labels, partial)]),
                       yaxis=dict(tickformat=".0%", range=[-0.05, 1.07]) if percent else (
                           theme.count_axis(trend[series[0][0]].max()) if counts else dict(rangemode="tozero")),
-                      legend=dict(x=1, xanchor="right"))
-    ui.chart(fig, key, height=260)
+                      margin=dict(t=64))  # the title, then the legend under it
+    ui.chart(fig, key, height=270)
 
 
 def small_multiples(filters: Filters, settings: Settings, trend) -> None:
