@@ -150,6 +150,17 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, weights: np.ndarray 
                          "still_open": survival, "closed_share": 1 - survival}, columns=columns)
 
 
+def observed_quantile(km: pd.DataFrame, q: float = 0.95) -> float:
+    """The q-quantile (nearest rank) of the observed closing times of a Kaplan–Meier table (censored times
+    left out: the curve moves only at closings): where a chart's time axis can stop while showing almost
+    all of the curve's rise. Actions open for years would otherwise stretch it to a long flat tail."""
+    counts = km["closed"].to_numpy(dtype=np.int64)
+    if counts.sum() == 0:
+        return 0.0
+    rank = int(np.ceil(q * counts.sum()))  # the smallest time with at least q of the actions at or before it
+    return float(km["days"].to_numpy()[np.searchsorted(np.cumsum(counts), rank)])
+
+
 def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """For each quarter's incidents: the share of their actions done within N days of the incident,
     counted over the actions whose N-day window has ended by the as-of date; partial marks a quarter not

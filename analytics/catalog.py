@@ -78,9 +78,12 @@ def detail(con: duckdb.DuckDBPyConnection, postmortem_id: str) -> dict[str, pd.D
 
 
 def incidents_per_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Post-mortems per incident month and severity."""
+    """Post-mortems per incident month and severity; partial: the month is not over on the as-of date
+    (its last day is after it), so its count is so far."""
     cte, params = pm_cte(f)
+    params["as_of"] = f.as_of
     return frame(con, f"""WITH {cte}
         SELECT date_trunc('month', incident_date) AS month, coalesce(severity, 'unknown') AS severity,
-               count(*) AS incidents
+               count(*) AS incidents,
+               date_trunc('month', incident_date) + INTERVAL 1 MONTH > $as_of::DATE + INTERVAL 1 DAY AS partial
         FROM pm WHERE incident_date IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2""", params)

@@ -8,6 +8,8 @@ a cause) keeps only post-mortems that have it."""
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pandas as pd
 
@@ -65,3 +67,13 @@ def worst_files(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> 
         FROM named WHERE len(missing) > 0
         ORDER BY missing_fields DESC, missing_values DESC, source_path
         LIMIT $limit""", params).assign(missing=lambda d: d["missing"].map(list))
+
+
+def relative_sources(paths: pd.Series) -> pd.Series:
+    """Source paths as the reader knows them: relative to the folder all of them are under (the ingested
+    folder, for one ingest), never absolute; a lone file by its name."""
+    present = [str(p) for p in paths if isinstance(p, str) and p]
+    if not present:
+        return paths
+    root = os.path.commonpath([os.path.dirname(p) for p in present])
+    return paths.map(lambda p: os.path.relpath(p, root) if isinstance(p, str) and p else p)

@@ -12,6 +12,8 @@ rules reuse ``analytics.actions`` (done, cancelled, blocked and overdue mean the
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -48,7 +50,7 @@ def management(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -
         rows.append({
             "rule": "management", "subject": action.description, "since": action.blocked_since,
             "owner": action.owner if isinstance(action.owner, str) and action.owner else action.team,
-            "evidence": [action.postmortem_id],
+            "evidence": [action.postmortem_id], "action_ids": [action.action_id],
             "detail": f"action {action.action_id} blocked for {int(action.days_blocked)} days "
                       f"(more than {settings.blocked_days})",
         })
@@ -180,7 +182,7 @@ def block_deployments(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
         n = len(service.action_ids)
         rows.append({
             "rule": "block deployments", "subject": service.service, "since": service.since, "owner": service.owner,
-            "evidence": list(service.evidence),
+            "evidence": list(service.evidence), "action_ids": list(service.action_ids),
             "detail": f"{n} high-priority action{'s' if n != 1 else ''} overdue "
                       f"({', '.join(service.action_ids)}); oldest due {_day(service.since)}",
         })
@@ -196,17 +198,77 @@ def evidence_ids(rows: pd.DataFrame) -> list[str]:
     return list(seen)
 
 
-def escalations(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
-    """Everything to escalate on f.as_of: rule, subject, since (date), owner, evidence (list of
-    post-mortem ids), detail (why). Ordered by rule (management, architecture review, cross-team,
-    block deployments), then since (unknown last), then subject."""
+def _table(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> pd.DataFrame:
+    """Every row to escalate, ordered, with ``action_ids``: the actions a row names (none for a pattern or a
+    cross-team cause)."""
     settings = settings or Settings()
     rows = (management(con, f, settings) + architecture_review(con, f, settings)
             + cross_team(con, f, settings) + block_deployments(con, f, settings))
     if not rows:
-        return pd.DataFrame(columns=COLUMNS)
-    table = pd.DataFrame(rows, columns=COLUMNS)
+        return pd.DataFrame(columns=COLUMNS + ["action_ids"])
+    table = pd.DataFrame(rows, columns=COLUMNS + ["action_ids"])
+    table["action_ids"] = table["action_ids"].map(_items)
     table["since"] = pd.to_datetime(table["since"]).dt.normalize()
     table["_rule"] = table["rule"].map(RULES.index)
     table = table.sort_values(["_rule", "since", "subject"], na_position="last", kind="stable")
     return table.drop(columns="_rule").reset_index(drop=True)
+
+
+def escalations(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """Everything to escalate on f.as_of: rule, subject, since (date), owner, evidence (list of
+    post-mortem ids), detail (why). Ordered by rule (management, architecture review, cross-team,
+    block deployments), then since (unknown last), then subject."""
+    return _table(con, f, settings)[COLUMNS]
+
+
+def reason(detail: str, action_ids: list[str]) -> str:
+    """A rule's reason without the action ids it names (the subject and the other columns say which),
+    capitalised: "Blocked for 20 days (more than 14)"."""
+    for action_id in sorted(action_ids, key=len, reverse=True):
+        detail = detail.replace(action_id, "")
+    detail = re.sub(r"\baction\s+(?=blocked)", "", detail)
+    detail = re.sub(r"\s*\((?:\s*,)*\s*\)", "", detail)
+    return detail[0].upper() + detail[1:] if detail else detail
+
+
+LISTING = ["rule", "subject", "why", "since", "owner", "team", "priority", "due_date", "ticket", "evidence",
+           "evidence_titles"]
+
+
+def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """``escalations`` as a manager reads it: the reason in words (no action ids), and for the actions a row
+    names their team(s), priorities, earliest due date and tickets (comma-joined; NULL for a row that names no
+    action: its team is that of its evidence), with the evidence's titles ("2026-01-26 Title", the id where
+    untitled). Columns: rule, subject, why, since, owner, team, priority, due_date, ticket, evidence (ids),
+    evidence_titles."""
+    table = _table(con, f, settings)
+    if table.empty:
+        return pd.DataFrame(columns=LISTING)
+    action_ids = sorted({a for ids in table["action_ids"] for a in ids}) or [""]
+    pm_ids = sorted({p for ids in table["evidence"] for p in _items(ids)}) or [""]
+    acts = frame(con, "SELECT action_id, priority, due_date, ticket FROM actions "
+                      "WHERE list_contains($ids, action_id)", {"ids": action_ids}).set_index("action_id")
+    pms = frame(con, "SELECT postmortem_id, title, team, incident_date FROM postmortems "
+                     "WHERE list_contains($ids, postmortem_id)", {"ids": pm_ids}).set_index("postmortem_id")
+
+    def joined(values) -> str | None:
+        seen = list(dict.fromkeys(str(v) for v in values if isinstance(v, str) and v))
+        return ", ".join(seen) or None
+
+    def title(pid: str) -> str:
+        if pid not in pms.index:
+            return pid
+        row = pms.loc[pid]
+        name = row["title"] if isinstance(row["title"], str) and row["title"].strip() else pid
+        return f"{pd.Timestamp(row['incident_date']):%Y-%m-%d} {name}" if pd.notna(row["incident_date"]) else name
+
+    out = table.assign(
+        why=[reason(str(d), ids) for d, ids in zip(table["detail"], table["action_ids"])],
+        team=[joined(pms["team"].get(p) for p in _items(ids)) for ids in table["evidence"]],
+        priority=[joined(acts["priority"].get(a) for a in ids) for ids in table["action_ids"]],
+        due_date=[min((acts["due_date"].get(a) for a in ids if pd.notna(acts["due_date"].get(a))), default=None)
+                  for ids in table["action_ids"]],
+        ticket=[joined(acts["ticket"].get(a) for a in ids) for ids in table["action_ids"]],
+        evidence_titles=[[title(p) for p in _items(ids)] for ids in table["evidence"]])
+    out["due_date"] = pd.to_datetime(out["due_date"])
+    return out[LISTING]

@@ -38,6 +38,23 @@ def quarter_range(first: str, last: str) -> list[str]:
     return out
 
 
+def every_quarter(table: pd.DataFrame, column: str = "quarter", counts: tuple = (), fill: dict | None = None
+                  ) -> pd.DataFrame:
+    """``table`` (one row per quarter in ``column``, in order) with a row for every quarter from its first to its
+    last: a quarter with nothing in it has 0 for the ``counts`` columns, ``fill``'s value for those, and no value
+    for the others (a rate of nothing), so a chart shows a gap or a zero there, never a line across it."""
+    if table.empty:
+        return table
+    full = table.set_index(column).reindex(quarter_range(table[column].iloc[0], table[column].iloc[-1]))
+    full.index.name = column
+    full = full.reset_index()
+    for name in counts:
+        full[name] = full[name].fillna(0).astype(int)
+    for name, value in (fill or {}).items():
+        full[name] = full[name].astype(object).where(full[name].notna(), value).astype(type(value))
+    return full
+
+
 def quarter_bounds(label: str, fiscal_start_month: int = 1) -> tuple[date, date]:
     """First and last day of a quarter label, fiscal years starting in ``fiscal_start_month``."""
     year, q = parse_quarter(label)

@@ -373,3 +373,14 @@ def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     day = pd.to_datetime(table["incident_date"]).dt.date
     table["in_period"] = day.le(upto.date_to) & (day.ge(start) if start is not None else True)
     return table[MEMBER_COLUMNS]
+
+
+def with_titles(patterns: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """``patterns`` with ``titles``: its incidents as people name them, "2026-01-26 Title" oldest first (the
+    id where a post-mortem has no title), from ``pattern_members`` of the same filters."""
+    def name(row) -> str:
+        title = row.title if isinstance(row.title, str) and row.title.strip() else row.postmortem_id
+        return f"{pd.Timestamp(row.incident_date):%Y-%m-%d} {title}" if pd.notna(row.incident_date) else title
+
+    named = {pid: name(row) for pid, row in zip(members["postmortem_id"], members.itertuples(index=False))}
+    return patterns.assign(titles=[[named.get(pid, pid) for pid in ids] for ids in patterns["postmortem_ids"]])

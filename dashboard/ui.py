@@ -8,6 +8,13 @@ import re
 import pandas as pd
 import streamlit as st
 
+from hindsight import theme
+from hindsight.review import text
+
+CHART = {"displayModeBar": False}
+PERCENT = st.column_config.NumberColumn(format="%.0f%%")
+POINTS = st.column_config.NumberColumn(format="%+.0f pp")
+
 
 def slug(text: str) -> str:
     """A name for a file or a widget key: lower-case words joined by dashes."""
@@ -15,15 +22,63 @@ def slug(text: str) -> str:
 
 
 def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",
-          column_config: dict | None = None, height: int | None = None) -> None:
-    """A dataframe with a CSV download of exactly what is shown. Cells are plain text."""
+          column_config: dict | None = None, height: int | None = None, percent: tuple = (), points: tuple = (),
+          row_height: int | None = None) -> None:
+    """A dataframe with a CSV download of exactly what is shown. Cells are plain text. ``percent``: the
+    columns holding shares (0 to 1), shown as whole percentages; ``points``: changes of shares, in
+    percentage points."""
     st.subheader(title)
     if df is None or df.empty:
         st.caption(empty)
         return
-    st.dataframe(df, hide_index=True, column_config=column_config, height=height or "auto")
+    config = dict(column_config or {})
+    if percent or points:  # shares as whole percentages, the tiles' precision: 0.535 -> 54%
+        df = df.assign(**{name: df[name].astype(float) * 100 for name in (*percent, *points)})
+        config.update({name: PERCENT for name in percent} | {name: POINTS for name in points})
+    df, config = without_nulls(df, config, percent, points)
+    st.dataframe(df, hide_index=True, column_config=config, height=height or "auto", row_height=row_height)
     st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=key or f"dl-{slug(title)}")
+
+
+def _shown(value, kind: str) -> str:
+    if text.missing(value):
+        return text.MISSING
+    if kind == "percent":
+        return f"{float(value):.0f}%"
+    if kind == "points":
+        return f"{float(value):+.0f} pp"
+    if kind == "date":
+        return text.day(value)
+    if kind == "datetime":
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    return str(value)
+
+
+def without_nulls(df: pd.DataFrame, config: dict, percent=(), points=()) -> tuple[pd.DataFrame, dict]:
+    """A table's columns that have a missing value, as text with a dash there: Streamlit draws a missing
+    cell as a grey "None". Columns with every value present keep their type (sorting, alignment)."""
+    config = dict(config)
+    changed = {}
+    for name in df.columns:
+        column = df[name]
+        if column.dtype == object and column.map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist")).any():
+            continue  # a list column: drawn as chips, an empty one as nothing
+        if not column.isna().any():
+            continue
+        kind = ("percent" if name in percent else "points" if name in points
+                else _date_columns(config).get(name) or ("date" if pd.api.types.is_datetime64_any_dtype(column) else ""))
+        changed[name] = column.map(lambda v, kind=kind: _shown(v, kind))
+        config.pop(name, None)
+    return (df.assign(**changed) if changed else df), config
+
+
+def _date_columns(config: dict) -> dict:
+    """name -> "date" or "datetime" for the columns configured as dates."""
+    return {name: c["type_config"]["type"] for name, c in config.items()
+            if isinstance(c, dict) and (c.get("type_config") or {}).get("type") in ("date", "datetime")}
 
 
 def section(title: str, rows: pd.DataFrame, empty: str) -> bool:
@@ -48,6 +103,11 @@ def num(value, unit: str = "") -> str:
     return text + unit
 
 
+def no_change(delta: str) -> bool:
+    """A change shown as zero ("+0 pp", "+0.0 d", "-0 pp"): no arrow, no colour."""
+    return re.fullmatch(r"[+-]?0(\.0+)?( .*)?", delta.strip()) is not None
+
+
 def minutes(value) -> str:
     """A duration in minutes, as people say it: 45 min, 3.2 h, 2.1 d."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -67,14 +127,25 @@ def empty_state(path) -> None:
     st.markdown("or upload export files on the **Import** page.")
 
 
-# One colour per severity on every chart: hot for P1, fading to grey for P4.
-SEVERITY_COLORS = {"P1": "#b2182b", "P2": "#ef8a62", "P3": "#f4c26b", "P4": "#9e9e9e", "unknown": "#d9d9d9"}
-SEVERITY_ORDER = ["P1", "P2", "P3", "P4", "unknown"]
+def chart(fig, key: str, height: int = 320) -> None:
+    """A Plotly figure in the one Hindsight look (hindsight/theme.py: palettes, fonts, margins), drawn as
+    styled: Streamlit's own chart theme is switched off so that it does not repaint our colours."""
+    st.plotly_chart(theme.style(fig, height=height), config=CHART, key=key, theme=None)
 
 
-def chart_label(value) -> str:
-    """A category from the documents (team, service, cause) as a chart label: Plotly reads a subset of
-    HTML in labels, so the text is escaped and shown as written."""
-    import html
+def word(value) -> str:
+    """A status or priority code as people say it: in_progress -> In progress; a dash when unknown."""
+    return text.word({**text.STATUS_WORDS, **text.PRIORITY_WORDS}, value)
 
-    return "unknown" if value is None or value != value else html.escape(str(value))
+
+def cell(value) -> str:
+    """A cell of a text column: the value, or a dash for a missing one (never None, nan or NaT)."""
+    return text.plain(value)
+
+
+def day(value) -> str:
+    """A date as 2026-09-30, or a dash."""
+    return text.day(value)
+
+
+chart_label = theme.text

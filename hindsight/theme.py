@@ -34,6 +34,10 @@ CAUSE_PATTERNS = {"code": "", "monitoring": "/", "environment": "\\", "process":
 # A category configured beyond the default taxonomy: a colour chosen from its name, so still fixed.
 EXTRA_COLORS = ["#44aa99", "#999933", "#aa4499", "#117733", "#332288", "#661100"]
 
+# A post-mortem's timeline, from the start (red) to the resolution (green).
+TIMELINE_COLORS = {"start": "#d62728", "detect": "#ff7f0e", "acknowledge": "#bcbd22", "identify": "#9467bd",
+                   "mitigate": "#17becf", "resolve": "#2ca02c", "other": "#7f7f7f"}
+
 # Series on one chart: each differs by colour, dash and marker symbol.
 LINE_STYLES = [("#0072b2", "solid", "circle"), ("#d55e00", "dash", "square"), ("#009e73", "dot", "diamond"),
                ("#cc79a7", "dashdot", "triangle-up"), ("#e69f00", "longdash", "x"),
@@ -110,9 +114,11 @@ def share_axis() -> dict:
 
 def style(fig: go.Figure, height: int = 300, width: int | None = None, title: str | None = None) -> go.Figure:
     """``fig`` in our look: our template set on the figure itself (not the process default), fonts,
-    margins and size. Returns the same figure."""
+    margins (a side the figure sets itself, e.g. room for a title and a legend, is kept) and size.
+    Returns the same figure."""
     fig.layout.template = TEMPLATE  # assigned, not merged: nothing of another template survives
-    fig.update_layout(height=height, width=width, margin=MARGIN, font=dict(family=FONT, color=TEXT))
+    own = {side: value for side, value in fig.layout.margin.to_plotly_json().items() if side in MARGIN}
+    fig.update_layout(height=height, width=width, margin={**MARGIN, **own}, font=dict(family=FONT, color=TEXT))
     if title:
         fig.update_layout(title=dict(text=html.escape(title)))
     return fig

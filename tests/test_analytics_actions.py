@@ -79,6 +79,16 @@ def test_kaplan_meier_without_censoring_is_the_plain_proportion():
     assert km.loc[5, "closed_share"] == pytest.approx(1.0)
 
 
+def test_the_time_axis_stops_at_the_95th_percentile_of_observed_times():
+    """22 actions: 18 closed by day 10 (10 on day 1, 8 on day 10), one closed on day 40, three still open
+    (censored) on day 900. The censored ones are left out: of the 19 closings, the 95th percentile by nearest
+    rank is the 19th (ceil(0.95 * 19) = 19): day 40, not 900; the median the 10th (ceil(9.5)): day 1."""
+    days = np.array([1] * 10 + [10] * 8 + [40] + [900] * 3)
+    closed = np.array([True] * 19 + [False] * 3)
+    assert actions.observed_quantile(actions.kaplan_meier(days, closed)) == 40.0
+    assert actions.observed_quantile(actions.kaplan_meier(days, closed), q=0.5) == 1.0
+
+
 def test_cohort_completion(con):
     row = actions.cohort_completion(con, Filters(as_of=AS_OF)).iloc[0].to_dict()
     # both incidents in 2025-Q1; PM-2's 30-day window ends 2025-04-02, after the as-of date

@@ -90,3 +90,14 @@ def test_everything_filtered_out(con):
     assert len(rows) == 6 and (rows["postmortems"] == 0).all() and (rows["missing"] == 0).all()
     assert np.isnan(rows["missing_share"]).all()
     assert completeness.worst_files(con, Filters(teams=("nobody",))).empty
+
+
+def test_source_paths_are_shown_relative_to_the_ingested_folder():
+    import pandas as pd
+
+    from analytics.completeness import relative_sources
+
+    paths = pd.Series(["/home/a/exports/2024/x.md", "/home/a/exports/y.json", None])
+    # the folder both are under is /home/a/exports
+    assert relative_sources(paths).tolist()[:2] == ["2024/x.md", "y.json"]
+    assert relative_sources(pd.Series(["/srv/one/pm.md"])).tolist() == ["pm.md"]  # a lone file: its name

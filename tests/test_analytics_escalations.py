@@ -197,3 +197,23 @@ def test_filters(con):
     assert empty.empty and list(empty.columns) == ["rule", "subject", "since", "owner", "evidence", "detail"]
     assert run(con, teams=("x'); DROP TABLE actions; --",)).empty
     assert len(run(con)) == 6
+
+
+def test_listing_says_why_in_words_with_team_priority_due_and_titles(con):
+    """The manager's listing of the same rows, worked out from RECORDS: the management row is E-1's driver
+    upgrade (team ops, priority low, no due date, no ticket); block deployments on pay names S-1's three open
+    high-priority actions past due (03-01, 03-20) and S-2's (03-25): priority high, earliest due 03-01,
+    teams pay and pay2. A pattern names no action: no priority, no due date."""
+    table = escalations.listing(con, Filters(as_of=AS_OF), None)
+    assert list(table.columns) == escalations.LISTING
+    first = table.iloc[0]
+    assert (first["why"], first["team"], first["priority"], first["ticket"]) == (
+        "Blocked for 15 days (more than 14)", "ops", "low", None)
+    assert pd.isna(first["due_date"]) and first["evidence_titles"] == ["2025-03-10 Incident E-1"]
+    pay = table[table["rule"] == "block deployments"].iloc[0]
+    assert (pay["team"], pay["priority"], pay["due_date"]) == ("pay, pay2", "high", pd.Timestamp("2025-03-01"))
+    assert "E-1" not in pay["why"] and "S-1" not in pay["why"] and pay["why"].startswith("3 high-priority actions")
+    pattern = table[table["rule"] == "architecture review"].iloc[0]
+    assert pattern["priority"] is None and pd.isna(pattern["due_date"]) and pattern["team"] == "dba"
+    assert pattern["evidence_titles"] == ["2025-01-01 Incident P-1", "2025-02-15 Incident P-2",
+                                          "2025-04-01 Incident P-3"]

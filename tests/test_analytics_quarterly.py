@@ -153,3 +153,19 @@ def test_quarterly_report_json_matches_the_function(cli, db_loaded):
         assert (r["dissemination_n"], r["dissemination_rate"], r["partial"]) == (0, None, False)
     code, out, _ = cli("report", "quarterly", "--db", db_loaded, "--as-of", "2025-08-15")
     assert "partial marks a quarter not over on the as-of date (2025-Q3: its numbers are so far)" in out
+
+
+def test_every_quarter_fills_the_empty_ones():
+    """2025-Q1 and 2025-Q4 have incidents, Q2 and Q3 none: two rows with 0 incidents, no rate (a gap on a
+    line chart, not a line drawn from Q1 to Q4) and small_sample True (0 is fewer than any threshold)."""
+    import pandas as pd
+
+    from analytics.quarters import every_quarter
+
+    table = pd.DataFrame({"period": ["2025-Q1", "2025-Q4"], "incidents": [4, 2], "recurrence_rate": [0.25, 0.5],
+                          "small_sample": [False, True]})
+    full = every_quarter(table, "period", counts=("incidents",), fill={"small_sample": True})
+    assert full["period"].tolist() == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    assert full["incidents"].tolist() == [4, 0, 0, 2]
+    assert full["recurrence_rate"].isna().tolist() == [False, True, True, False]
+    assert full["small_sample"].tolist() == [False, True, True, True]

@@ -372,3 +372,16 @@ def test_a_forward_link_is_caught_when_its_target_arrives_in_a_later_run(cli, db
         assert not recurrence.flags(con, F)["recurs"].any()
     finally:
         con.close()
+
+
+def test_patterns_are_named_by_their_incidents_titles():
+    import pandas as pd
+
+    from analytics.recurrence import with_titles
+
+    patterns = pd.DataFrame({"pattern_id": [1], "postmortem_ids": [["A-1", "B-2"]]})
+    members = pd.DataFrame({"pattern_id": [1, 1], "postmortem_id": ["A-1", "B-2"],
+                            "title": ["Checkout down", None],
+                            "incident_date": [pd.Timestamp("2026-01-26"), pd.Timestamp("2026-03-11")]})
+    # B-2 has no title: its id stands in, after its date
+    assert with_titles(patterns, members)["titles"].tolist() == [["2026-01-26 Checkout down", "2026-03-11 B-2"]]

@@ -73,6 +73,8 @@ def test_cohorts_show_their_n(app):
     assert {"n 30d", "n 60d", "n 90d"} <= set(table.columns)
     last = table.iloc[-1]  # 2026-Q4: no action has had 60 days yet
     assert last["Quarter"] == "2026-Q4" and last["n 60d"] == 0
+    assert last["Done within 60d"] == "not yet due" and last["Partial"] == "yes"  # never None
+    assert table["Done within 30d"].iloc[0].endswith("%")  # whole percentages, like the tiles
 
 
 def test_tracker_download_and_copy(app, downloads):
@@ -114,5 +116,27 @@ def test_an_action_with_an_unknown_status_is_overdue_like_any_open_one(app):
     # 12 + 31 + 15 = 58 days overdue on 2026-11-15, listed with the status "unknown"
     at = app(page=PAGE, team=["platform"]).run()
     overdue = at.dataframe[3].value
-    row = overdue[overdue["Status"] == "unknown"]
+    row = overdue[overdue["Status"] == "Unknown"]
     assert len(row) == 1 and row.iloc[0]["Days overdue"] == 58
+
+
+def test_statuses_and_rates_read_as_people_say_them(app):
+    """payments has 7 actions in progress (module docstring), some of them overdue: "In progress", never
+    in_progress; the rates tables show whole percentages like the tiles (82% completion for payments)."""
+    at = app(page=PAGE, team=["payments"]).run()
+    overdue = at.dataframe[3].value
+    assert "in_progress" not in set(overdue["Status"]) and "In progress" in set(overdue["Status"])
+    by_team = at.dataframe[0].value
+    assert round(by_team.iloc[0]["Completion rate"]) == 82  # 78 of 95, shown as a percentage
+
+
+def test_kaplan_meier_axis_stops_where_almost_every_action_has_closed(app):
+    """The x-axis ends near the 95th percentile of the observed times (analytics.actions.observed_quantile,
+    hand-checked in test_analytics_actions), far before the longest; the toggle shows the whole tail."""
+    at = app(page=PAGE).run()
+    fig = chart(at, "chart-km")
+    longest = max(values(fig["data"][0]["x"]))
+    end = fig["layout"]["xaxis"]["range"][1]
+    assert 0 < end < longest / 2
+    at.toggle(key="km-tail").set_value(True).run()
+    assert "range" not in chart(at, "chart-km")["layout"]["xaxis"]

@@ -9,6 +9,11 @@ PM-2026-028, PM-2026-034); the code chain (3) and the tools chain (3) are patter
 not. Of the 5, two came back after every action of the previous incident was done. Its quarters have
 3, 2, 3 and 1 incidents: all below the small sample of 5."""
 
+import json
+
+from conftest import values
+from hindsight import theme
+
 PAGE = "views/causes.py"
 
 
@@ -55,7 +60,13 @@ def test_hand_checked_service(app):
     patterns = at.dataframe[3].value
     assert sorted(patterns["Cause category"]) == ["code", "tools"]
     tools = patterns[patterns["Cause category"] == "tools"].iloc[0]
-    assert list(tools["Post-mortems (oldest first)"]) == ["PM-2026-014", "PM-2026-028", "PM-2026-034"]
+    # PM-2026-014, PM-2026-028 and PM-2026-034 by their dates and titles, never their ids
+    assert list(tools["Post-mortems (oldest first)"]) == ["2026-01-26 Taux d'erreurs élevé sur payment-gateway",
+                                                          "2026-03-11 High latency on payment-gateway",
+                                                          "2026-03-25 Indisponibilité de payment-gateway"]
+    picks = at.selectbox(key="pattern-pick").options  # the 6 incidents of the two patterns, by title
+    assert len(picks) == 6 and "2026-03-11 High latency on payment-gateway" in picks
+    assert not any(o.startswith("PM-") for o in picks)
     detail = at.dataframe[5].value
     assert sorted(detail["Post-mortem"]) == ["PM-2024-059", "PM-2025-012", "PM-2025-013", "PM-2026-028",
                                              "PM-2026-034"]
@@ -70,7 +81,12 @@ def test_small_sample_quarters_are_marked(app):
     assert trend["Small sample"].all()
     note = [c for c in captions(at) if "Hollow markers" in c]
     assert note and "2024-Q4, 2025-Q1, 2026-Q1, 2026-Q3" in note[0]
-    assert '"white"' in chart(at, "chart-recurrence-trend").proto.spec  # hollow markers
+    spec = json.loads(chart(at, "chart-recurrence-trend").proto.spec)
+    assert spec["data"][0]["marker"]["symbol"][0] == "circle-open"  # hollow markers
+    # 2025-Q2 to 2025-Q4 have no incident: on the chart, no rate there (a gap), not a line across them
+    assert spec["data"][0]["x"][:5] == ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    assert values(spec["data"][0]["y"])[2:5] == [None, None, None] or all(
+        v != v for v in values(spec["data"][0]["y"])[2:5])  # null, or NaN in a binary array
     everyone = app(page=PAGE).run()
     assert not [c for c in captions(everyone) if "Hollow markers" in c]  # every demo quarter has 5+
 
@@ -103,3 +119,15 @@ def test_empty_database_shows_how_to_load(empty_app):
     at = empty_app(page=PAGE).run()
     assert not at.exception
     assert "No post-mortems loaded yet" in at.info[0].value
+
+
+def test_each_cause_keeps_its_colour_whatever_the_filter(app):
+    """The Pareto's bars are coloured by cause from hindsight/theme.py: 'tools' is the same colour for
+    everyone and for payment-gateway alone, where the order of the causes differs."""
+    def colours(at) -> dict:
+        bars = json.loads(chart(at, "chart-pareto").proto.spec)["data"][0]
+        return dict(zip(bars["x"], bars["marker"]["color"]))
+
+    everyone, gateway = colours(app(page=PAGE).run()), colours(app(page=PAGE, service=["payment-gateway"]).run())
+    assert everyone["tools"] == gateway["tools"] == theme.cause_color("tools")
+    assert gateway == {c: theme.cause_color(c) for c in ("code", "tools", "external", "monitoring")}

@@ -18,6 +18,11 @@ SECTIONS = ["Management", "Architecture review", "Cross-team", "Block deployment
 PATTERN = ["2026-08-24-service-mesh-errors-", "PM-2026-089", "2026-11-05-service-mesh-latency-"]
 
 
+# ... and people read them by date and title
+PATTERN_TITLES = ["2026-08-24 Elevated error rate on service-mesh", "2026-09-15 High latency on service-mesh",
+                  "2026-11-05 Latence élevée sur service-mesh"]
+
+
 def is_pattern(ids) -> bool:
     return len(ids) == 3 and all(i.startswith(p) for i, p in zip(ids, PATTERN))
 
@@ -54,10 +59,16 @@ def test_rows_say_why_since_when_and_evidence(app):
     assert pattern["Subject"] == "service-mesh / monitoring"
     assert pattern["Why"].startswith("3 incidents on service-mesh with cause monitoring from 2026-08-24")
     assert pd.Timestamp(pattern["Since"]) == pd.Timestamp("2026-08-24") and pattern["Owner"] == "platform"
-    assert is_pattern(pattern["Evidence (post-mortems)"].split(", "))
+    assert list(pattern["Evidence (post-mortems)"]) == PATTERN_TITLES  # titles, not ids with hash suffixes
+    assert (pattern["Team"], pattern["Priority"]) == ("platform", "–")  # a pattern names no action
     management = at.dataframe[0].value
     assert management["Since"].is_monotonic_increasing  # oldest first
-    assert management["Why"].str.contains("blocked for").all()
+    # the rule in words, without the raw action ids (E-1-A1...) it used to carry
+    assert management["Why"].str.match(r"^Blocked for \d+ days \(more than 14\)$").all()
+    assert {"Team", "Priority", "Due", "Ticket"} <= set(management.columns)
+    assert set(management["Priority"]) <= {"High", "Medium", "Low", "–"}
+    blocking = at.dataframe[3].value
+    assert set(blocking["Priority"]) == {"High"} and blocking["Due"].notna().all()
 
 
 def test_whole_list_as_csv(app, downloads):
@@ -66,10 +77,11 @@ def test_whole_list_as_csv(app, downloads):
     assert [b for b in at.get("download_button") if "dl-escalations-all" in b.proto.id]
     table = pd.read_csv(io.BytesIO(downloads["hindsight-escalations-2026-11-15.csv"]))
     assert len(table) == 56
-    assert list(table.columns) == ["Rule", "Subject", "Why", "Since", "Owner", "Evidence (post-mortems)"]
+    assert list(table.columns) == ["Rule", "Subject", "Why", "Since", "Owner", "Team", "Priority", "Due", "Ticket",
+                                   "Evidence (post-mortems)"]
     assert list(dict.fromkeys(table["Rule"])) == ["management", "architecture review", "cross-team",
                                                   "block deployments"]
-    assert "[" not in table["Evidence (post-mortems)"].str.cat()  # ids as text, not a Python list
+    assert "[" not in table["Evidence (post-mortems)"].str.cat()  # titles as text, not a Python list
 
 
 def test_a_filter_changes_the_numbers(app):
@@ -93,7 +105,7 @@ def test_query_params_set_the_filters(app):
 def test_evidence_opens_on_the_postmortems_page(app):
     at = app(page=PAGE, team=["platform"]).run()
     pick = at.selectbox(key="esc-pick-architecture-review")
-    assert is_pattern(pick.options)
+    assert pick.options == PATTERN_TITLES
     pick.set_value("PM-2026-089").run()
     at.button(key="esc-open-architecture-review").click().run()
     assert not at.exception

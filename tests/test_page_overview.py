@@ -1,11 +1,15 @@
 """Overview page through AppTest on the demo database (as of 2026-11-15)."""
 
+from conftest import chart
+
 
 def test_renders_four_tiles_with_n(app):
     at = app().run()
     assert not at.exception
+    # short enough for a quarter of the page at 1400 px; the full name opens the help
     assert [m.label for m in at.metric] == ["Actions closed on time", "Recurrence rate",
-                                            "Time to post-mortem (median)", "Learning dissemination"]
+                                            "Time to post-mortem", "Learning dissemination"]
+    assert at.metric[2].help.startswith("Time to post-mortem (median): ")
     assert sum("n = " in c.value for c in at.caption) == 4
 
 
@@ -62,7 +66,7 @@ def test_a_change_on_a_small_sample_is_marked_and_not_coloured(app):
 
     at = app(team=["payments"]).run()
     tiles = _tiles(at)
-    on_time, days = tiles["Actions closed on time"].proto, tiles["Time to post-mortem (median)"].proto
+    on_time, days = tiles["Actions closed on time"].proto, tiles["Time to post-mortem"].proto
     assert (on_time.delta, on_time.color) == ("-55 pp", Metric.MetricColor.RED)
     assert "small sample" not in on_time.delta_description
     assert (days.body, days.delta, days.color) == ("21 d", "+14.5 d", Metric.MetricColor.GRAY)
@@ -74,3 +78,39 @@ def test_dissemination_tile_says_how_many_have_reader_data(app):
     at = app().run()
     # of 2026-Q3's 27 post-mortems, 9 give readers and have a team member list (see the quarterly trends)
     assert "n = 9 of 27 post-mortems" in [c.value for c in at.caption if c.value.startswith("n = 9 of")][0]
+
+
+def test_no_change_is_neither_red_nor_an_arrow(app):
+    """As of 2026-01-15 the tiles show 2025-Q4 against 2025-Q3; both quarters' post-mortems took a median of
+    5 days (checked with SQL of its own: 33 and 31 written by then, middle values 5 and 5), so the change is
+    +0.0 d: grey, no arrow, said in words. Fewer recurrences is good: its rise of 11 pp is red."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = app(as_of="2026-01-15").run()
+    assert not at.exception
+    tiles = _tiles(at)
+    days = tiles["Time to post-mortem"].proto
+    assert (days.delta, days.color, days.direction) == ("+0.0 d", Metric.MetricColor.GRAY,
+                                                        Metric.MetricDirection.NONE)
+    assert days.delta_description == "vs 2025-Q3 · no change"
+    assert (tiles["Recurrence rate"].proto.delta, tiles["Recurrence rate"].proto.color) == ("+11 pp",
+                                                                                         Metric.MetricColor.RED)
+
+
+def test_months_counts_and_completeness_read_as_people_say_them(app):
+    """The monthly chart's axis is whole incidents and months by name; the completeness tables have human
+    names, percentages and file paths relative to the ingested folder (data/demo), never absolute."""
+    at = app().run()
+    fig = chart(at, "chart-monthly")
+    assert fig["layout"]["xaxis"]["tickformat"] == "%b %Y"
+    assert fig["layout"]["yaxis"]["tickformat"] == "d" and fig["layout"]["yaxis"]["dtick"] >= 1
+    # Nov 2026 is not over on 2026-11-15: its bar says so
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["so far"]
+    assert any(c.value.startswith("Nov 2026 is not over on 2026-11-15") for c in at.caption)
+    missing = at.dataframe[1].value
+    assert list(missing.columns) == ["Field", "Post-mortems", "Missing", "Missing share"]
+    assert missing["Field"].tolist() == ["Team", "Severity", "Primary cause category", "Detection time",
+                                         "Corrective actions", "Post-mortem date"]
+    assert (missing["Missing share"] == 100 * missing["Missing"] / missing["Post-mortems"]).all()
+    files = at.dataframe[2].value["File"].tolist()
+    assert files and not any(f.startswith("/") or "data/demo" in f for f in files)

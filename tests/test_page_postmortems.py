@@ -88,7 +88,12 @@ def _assert_detail_of_pm_2026_077(at):
     assert whys.iloc[0]["Because"] == "The database connection pool was saturated."
     assert whys.columns[1] != "Because" and whys.iloc[0, 1] == "Why was refund-worker failing?"
     actions = table(at, "Actions")
-    assert list(actions["Status"]) == ["done", "done", "todo"]
+    assert list(actions["Status"]) == ["Done", "Done", "To do"]
+    # the third action has no ticket and is not completed: a dash, never None (checked in the JSON export)
+    assert list(actions["Ticket"]) == ["PR#2489", "PR#2067", "–"]
+    assert list(actions["Completed"]) == ["2026-09-23", "2026-10-04", "–"]
+    assert list(table(at, "Timeline events")["Kind"]).count("–") == 2  # two events of no known kind
+    assert "Source file: 2026-08-23-refund-worker-outage.json" in at.text[1].value  # never absolute
     assert list(actions["Action"])[0] == "Update the refund-worker runbook"
     assert len(table(at, "Timeline events")) == 8
     assert len(table(at, "Action status history")) >= 3

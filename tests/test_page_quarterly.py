@@ -34,7 +34,8 @@ def test_renders_one_row_per_quarter(app):
                    "Δ completion rate", "Δ on-time rate", "Δ days to post-mortem (median)", "Resolve n",
                    "Actions", "Actions due", "Post-mortems written (n)"):
         assert column in table.columns, column
-    assert table["Δ incidents"].tolist()[1:3] == [21, -18]
+    # the first quarter has no previous one: a dash, not None (so the column is text)
+    assert table["Δ incidents"].tolist()[:3] == ["–", "21", "-18"]
     # 2026-Q4 holds the as-of date (2026-11-15) and is not over: partial, on the table and every chart
     assert table["Partial"].tolist() == [False] * 9 + [True]
     assert chart(at, "chart-q-on-time")["layout"]["xaxis"]["ticktext"][-2:] == ["2026-Q3", "2026-Q4 (partial)"]
@@ -123,3 +124,19 @@ def test_empty_database_shows_how_to_load(empty_app):
     at = empty_app(page=PAGE).run()
     assert not at.exception
     assert "No post-mortems loaded yet" in at.info[0].value
+
+
+def test_causes_keep_their_colours_and_counts_are_whole(app):
+    """Every cause's bars have its colour from hindsight/theme.py, whatever the filter; the incidents
+    axes step by whole incidents."""
+    import json
+
+    from hindsight import theme
+
+    for at in (app(page=PAGE).run(), app(page=PAGE, team=["payments"]).run()):
+        fig = json.loads([c for c in at.get("plotly_chart") if "chart-q-causes" in c.proto.id][0].proto.spec)
+        assert {t["name"]: t["marker"]["color"] for t in fig["data"]} == {
+            t["name"]: theme.cause_color(t["name"]) for t in fig["data"]}
+        assert fig["layout"]["yaxis"]["tickformat"] == "d"
+        incidents = json.loads([c for c in at.get("plotly_chart") if "chart-q-incidents" in c.proto.id][0].proto.spec)
+        assert incidents["layout"]["yaxis"]["tickformat"] == "d"

@@ -66,6 +66,7 @@ def test_coverage_lists_the_missing_incidents(app):
     missing = table(at, "Required because")
     assert list(missing["Incident"]) == MISSING
     assert list(missing.loc[missing["Incident"] == "INC-2025-0002", "Required because"].iloc[0]) == ["P2 > 30 min"]
+    assert set(missing["Post-mortem id"]) == {"missing"}  # said in words, not None on every row
     p1 = app(page=PAGE, severity=["P1"]).run()
     assert list(table(p1, "Required because")["Incident"]) == ["INC-2024-0006", "INC-2024-0016", "INC-2025-0073"]
 
@@ -108,3 +109,16 @@ def test_empty_database_shows_how_to_load(empty_app):
     at = empty_app(page=PAGE).run()
     assert not at.exception
     assert "No post-mortems loaded yet" in at.info[0].value
+
+
+def test_severities_have_the_overviews_colours(app):
+    """Each severity's box is drawn in its colour from hindsight/theme.py, as on the Overview (P3 orange,
+    not the bright red it was)."""
+    from hindsight import theme
+
+    at = app(page=PAGE).run()
+    boxes = chart(at, "chart-days-severity")["data"]
+    assert [b["name"] for b in boxes] == ["P1", "P2", "P3", "P4"]
+    assert [b["marker"]["color"] for b in boxes] == [theme.severity_color(s) for s in ("P1", "P2", "P3", "P4")]
+    monthly = chart(app().run(), "chart-monthly")["data"]
+    assert {t["name"]: t["marker"]["color"] for t in monthly} == {b["name"]: b["marker"]["color"] for b in boxes}

@@ -12,13 +12,12 @@ from analytics import actions
 from analytics.filters import Filters
 from analytics.settings import Settings
 from dashboard import data, ui
-from hindsight import review
+from hindsight import review, theme
 
-CHART = {"displayModeBar": False}
 RATE_COLUMNS = {"actions": "Actions", "done": "Done", "completion_rate": "Completion rate", "due": "Due",
                 "on_time": "On time", "on_time_rate": "On-time rate", "overdue": "Overdue", "blocked": "Blocked"}
-RATE_CONFIG = {"Completion rate": st.column_config.NumberColumn(format="percent"),
-               "On-time rate": st.column_config.NumberColumn(format="percent")}
+RATE_PERCENT = ("Completion rate", "On-time rate")
+ON_TIME, COMPLETED = theme.LINE_STYLES[0][0], theme.LINE_STYLES[1][0]
 
 label = ui.chart_label
 
@@ -45,24 +44,23 @@ def rates_chart(df, by: str, key: str) -> None:
     names = [label(v) for v in df[by]]
     fig = go.Figure()
     # Horizontal grouped bars are drawn bottom-up: on-time first puts completion on top of each pair.
-    fig.add_bar(y=names, x=df["on_time_rate"], orientation="h", name="on-time rate", marker_color="#9ecae9",
+    fig.add_bar(y=names, x=df["on_time_rate"], orientation="h", name="on-time rate", marker_color=ON_TIME,
                 customdata=df[["on_time", "due"]], text=[ui.pct(v) for v in df["on_time_rate"]],
                 hovertemplate="%{y}: %{x:.0%} on time (%{customdata[0]} of n = %{customdata[1]} due)<extra></extra>")
-    fig.add_bar(y=names, x=df["completion_rate"], orientation="h", name="completion rate", marker_color="#1f77b4",
+    fig.add_bar(y=names, x=df["completion_rate"], orientation="h", name="completion rate", marker_color=COMPLETED,
                 customdata=df[["done", "actions"]], text=[ui.pct(v) for v in df["completion_rate"]],
                 hovertemplate="%{y}: %{x:.0%} completed (%{customdata[0]} of n = %{customdata[1]})<extra></extra>")
     fig.update_traces(textposition="inside", insidetextanchor="end")
-    fig.update_layout(barmode="group", height=110 + 46 * len(df), margin=dict(t=10, b=10, l=10, r=30),
-                      xaxis=dict(tickformat=".0%", range=[0, 1.0], dtick=0.2), yaxis=dict(type="category"),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="reversed"),
-                      legend_title_text="")
-    st.plotly_chart(fig, config=CHART, key=key)
+    fig.update_layout(barmode="group", xaxis=dict(theme.share_axis(), title="share of the group's actions"),
+                      yaxis=dict(type="category"), legend=dict(traceorder="reversed"))
+    ui.chart(fig, key, height=130 + 46 * len(df))
 
 
 def rates(filters: Filters) -> None:
     st.header("Completion and on-time rates")
     by_team = data.query(actions.rates_by, filters, by="team")
     by_priority = actions.in_priority_order(data.query(actions.rates_by, filters, by="priority"))
+    by_priority = by_priority.assign(priority=by_priority["priority"].map(ui.word))
     left, right = st.columns(2)
     with left:
         st.subheader("By team")
@@ -73,9 +71,9 @@ def rates(filters: Filters) -> None:
     st.caption("Completion rate: n = the group's actions; on-time rate: n = its actions due by the as-of date "
                "(hover a bar, or see the tables).")
     ui.table(by_team.rename(columns={"team": "Team", **RATE_COLUMNS}), "Rates by team", key="dl-rates-team",
-             column_config=RATE_CONFIG)
+             percent=RATE_PERCENT)
     ui.table(by_priority.rename(columns={"priority": "Priority", **RATE_COLUMNS}), "Rates by priority",
-             key="dl-rates-priority", column_config=RATE_CONFIG)
+             key="dl-rates-priority", percent=RATE_PERCENT)
 
 
 def time_to_close(filters: Filters) -> None:
@@ -83,19 +81,24 @@ def time_to_close(filters: Filters) -> None:
     if not ui.section("Time to close (Kaplan–Meier)", km,
                       "Nothing in this selection: no action with a known opening and closing date."):
         return
+    cap = actions.observed_quantile(km, 0.95)
+    whole = st.toggle("Show the whole tail", key="km-tail",
+                      help=f"The axis stops at day {cap:.0f}, by which 95% of the closed actions had closed; "
+                           f"after it the curve hardly moves. The last open ones run to day {km['days'].max():.0f}.")
+    color, _, _ = theme.LINE_STYLES[0]
     fig = go.Figure()
     fig.add_scatter(x=km["days"], y=km["closed_share"], mode="lines", line_shape="hv", name="closed share",
-                    customdata=km[["at_risk", "closed"]],
+                    line=dict(color=color), customdata=km[["at_risk", "closed"]],
                     hovertemplate="day %{x:.0f}: %{y:.0%} closed<br>%{customdata[0]} still at risk, "
                                   "%{customdata[1]} closed that day<extra></extra>")
     marks = km[km["censored"] > 0]
     fig.add_scatter(x=marks["days"], y=marks["closed_share"], mode="markers", name="open (censored)",
-                    marker=dict(symbol="line-ns-open", size=9, color="#888"), customdata=marks["censored"],
+                    marker=dict(symbol="line-ns-open", size=9, color="#888888"), customdata=marks["censored"],
                     hovertemplate="day %{x:.0f}: %{customdata} open action(s) censored<extra></extra>")
-    fig.update_layout(height=340, margin=dict(t=10, b=10, l=10, r=10), xaxis_title="days since the post-mortem",
-                      yaxis=dict(title="share closed", tickformat=".0%", range=[0, 1.02]),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    st.plotly_chart(fig, config=CHART, key="chart-km")
+    fig.update_layout(xaxis=dict(title="days since the post-mortem", rangemode="tozero",
+                                 range=None if whole or cap <= 0 else [0, cap * 1.03]),
+                      yaxis=dict(theme.share_axis(), title="share closed"))
+    ui.chart(fig, "chart-km", height=340)
     # the curve's first row holds every action at risk; its censored ones are the actions still open
     st.caption(f"n = {ui.num(int(km['at_risk'].iloc[0]))} actions, of which {ui.num(int(km['censored'].sum()))} "
                f"still open on {filters.as_of}. Open actions are censored on the as-of date (grey ticks), not "
@@ -109,30 +112,32 @@ def cohort_completion(filters: Filters, settings: Settings) -> None:
         return
     windows = [f"{days}d" for days in settings.cohort_days]  # the columns done_30d, n_30d, ...
     fig = go.Figure()
-    for window in windows:
+    for i, window in enumerate(windows):
         fig.add_bar(x=cohorts["quarter"], y=cohorts[f"done_{window}"], name=f"done within {window[:-1]} days",
-                    customdata=cohorts[[f"n_{window}"]],
+                    marker_color=theme.LINE_STYLES[i % len(theme.LINE_STYLES)][0], customdata=cohorts[[f"n_{window}"]],
                     hovertemplate=f"%{{x}}: %{{y:.0%}} done within {window[:-1]} days "
                                   f"(n = %{{customdata[0]}})<extra></extra>")
-    fig.update_layout(barmode="group", height=340, margin=dict(t=10, b=10, l=10, r=10),
-                      xaxis=dict(type="category"), yaxis=dict(tickformat=".0%", range=[0, 1]),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    st.plotly_chart(fig, config=CHART, key="chart-cohorts")
+    fig.update_layout(barmode="group", xaxis=dict(type="category", title="quarter of the incidents"),
+                      yaxis=dict(theme.share_axis(), title="share of their actions done"))
+    ui.chart(fig, "chart-cohorts", height=340)
     st.caption("For each quarter's incidents, the share of their actions done within N days of the incident. "
-               "An N-day share counts only the actions whose N days have passed by the as-of date (n_30d, ...): "
-               "a missing bar means none has had the time yet.")
-    names = {"quarter": "Quarter", "actions": "Actions"}
-    config = {}
+               "An N-day share counts only the actions whose N days have passed by the as-of date (n 30d, ...): "
+               "\"not yet due\" when none has had the time yet.")
+    names = {"quarter": "Quarter", "actions": "Actions", "partial": "Partial"}
+    shown = cohorts.copy()
     for window in windows:
         names[f"n_{window}"] = f"n {window}"
         names[f"done_{window}"] = f"Done within {window}"
-        config[f"Done within {window}"] = st.column_config.NumberColumn(format="percent")
-    ui.table(cohorts.rename(columns=names), "Cohort completion by quarter", key="dl-cohorts", column_config=config)
+        shown[f"done_{window}"] = [ui.pct(v) if n else "not yet due"
+                                   for v, n in zip(shown[f"done_{window}"], shown[f"n_{window}"])]
+    shown["partial"] = shown["partial"].map({True: "yes", False: ""})
+    ui.table(shown.rename(columns=names), "Cohort completion by quarter", key="dl-cohorts")
 
 
 def overdue_and_blocked(filters: Filters, settings: Settings) -> None:
     st.header("Overdue and blocked")
     overdue = data.query(actions.overdue, filters)
+    overdue = overdue.assign(status=overdue["status"].map(ui.word), priority=overdue["priority"].map(ui.word))
     ui.table(overdue[["owner", "description", "priority", "status", "due_date", "days_overdue", "team", "service",
                       "postmortem_id", "title", "action_id"]].rename(columns={
                           "owner": "Owner", "description": "Action", "priority": "Priority", "status": "Status",
@@ -143,6 +148,7 @@ def overdue_and_blocked(filters: Filters, settings: Settings) -> None:
     if not overdue.empty:
         st.caption(f"n = {ui.num(len(overdue))} open actions past their due date, the longest overdue first.")
     blocked = data.query(actions.blocked, filters)
+    blocked = blocked.assign(priority=blocked["priority"].map(ui.word))
     ui.table(blocked[["owner", "description", "priority", "blocked_since", "days_blocked", "due_date", "team",
                       "service", "postmortem_id", "title", "action_id"]].rename(columns={
                           "owner": "Owner", "description": "Action", "priority": "Priority",

@@ -10,12 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import recurrence
+from analytics import quarters, recurrence
 from analytics.filters import Filters
 from analytics.settings import Settings
 from dashboard import data, ui
+from hindsight import theme
 
-CHART = {"displayModeBar": False}
+POSTMORTEMS_PAGE = "views/postmortems.py"
 
 label = ui.chart_label
 
@@ -45,23 +46,23 @@ def pareto_chart(pareto, overall) -> None:
     causes = [label(c) for c in pareto["cause"]]
     fig = go.Figure()
     fig.add_bar(x=causes, y=pareto["incidents"], name="incidents", customdata=pareto[["share"]],
+                marker=dict(color=[theme.cause_color(c) for c in pareto["cause"]],
+                            pattern=theme.hatch([theme.cause_pattern(c) for c in pareto["cause"]])),
                 text=pareto["incidents"], textposition="outside",
                 hovertemplate="%{x}: %{y} incidents (%{customdata[0]:.0%})<extra></extra>")
     fig.add_scatter(x=causes, y=pareto["cumulative_share"], yaxis="y2", mode="lines+markers",
-                    name="cumulative share", hovertemplate="%{x}: %{y:.0%} cumulative<extra></extra>")
-    fig.update_layout(height=360, margin=dict(t=30, b=10, l=10, r=10), xaxis=dict(type="category"),
-                      yaxis=dict(title="incidents", range=[0, float(pareto["incidents"].max()) * 1.15]),
-                      yaxis2=dict(title="cumulative share", overlaying="y", side="right", tickformat=".0%",
-                                  range=[0, 1.05], tickmode="array", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                                  showgrid=False),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    st.plotly_chart(fig, config=CHART, key="chart-pareto")
+                    name="cumulative share", line=dict(color=theme.TEXT, dash="dot"), marker=dict(color=theme.TEXT),
+                    hovertemplate="%{x}: %{y:.0%} cumulative<extra></extra>")
+    count_axis = theme.count_axis(float(pareto["incidents"].max()) * 1.1)
+    fig.update_layout(xaxis=dict(type="category", title="primary cause category"),
+                      yaxis=dict(count_axis, title="incidents"),
+                      yaxis2=dict(theme.share_axis(), title="cumulative share", overlaying="y", side="right",
+                                  showgrid=False))
+    ui.chart(fig, "chart-pareto", height=360)
     st.caption(f"n = {ui.num(overall['incidents'])} incidents, each counted once by its primary cause category.")
     ui.table(pareto.rename(columns={"cause": "Cause category", "incidents": "Incidents", "share": "Share",
                                     "cumulative_share": "Cumulative share"}),
-             "Cause categories", key="dl-pareto",
-             column_config={"Share": st.column_config.NumberColumn(format="percent"),
-                            "Cumulative share": st.column_config.NumberColumn(format="percent")})
+             "Cause categories", key="dl-pareto", percent=("Share", "Cumulative share"))
 
 
 def causes_by_service(filters: Filters, pareto, overall) -> None:
@@ -76,9 +77,9 @@ def causes_by_service(filters: Filters, pareto, overall) -> None:
         colorbar=dict(title="incidents", thickness=12, tickformat="d",
                       dtick=max(1, round(float(matrix["incidents"].max()) / 5))),
         hovertemplate="%{y} on %{x}: %{z} incidents<extra></extra>"))
-    fig.update_layout(height=170 + 34 * len(grid.index), margin=dict(t=10, b=10, l=10, r=10),
-                      xaxis=dict(type="category", tickangle=-40), yaxis=dict(type="category", autorange="reversed"))
-    st.plotly_chart(fig, config=CHART, key="chart-cause-service")
+    fig.update_layout(xaxis=dict(type="category", tickangle=-40, title="service"),
+                      yaxis=dict(type="category", autorange="reversed", title="primary cause category"))
+    ui.chart(fig, "chart-cause-service", height=190 + 34 * len(grid.index))
     st.caption(f"n = {ui.num(overall['incidents'])} incidents by primary cause category (rows, most frequent first) "
                "and service (columns, busiest first). An empty cell is no incident.")
     ui.table(matrix.rename(columns={"cause": "Cause category", "service": "Service", "incidents": "Incidents"}),
@@ -89,43 +90,55 @@ def trend_by_quarter(filters: Filters, settings: Settings) -> None:
     trend = data.query(recurrence.rate_by_period, filters, settings=settings, period="quarter")
     if not ui.section("Recurrence rate by quarter", trend, "Nothing in this selection: no dated incident."):
         return
+    # every quarter from the first to the last: an empty one is a gap in the line, not a line across it
+    trend = quarters.every_quarter(trend, "period", counts=("incidents", "recurring"),
+                                   fill={"small_sample": True, "partial": False})
     small = trend["small_sample"].astype(bool)
     fig = go.Figure()
     fig.add_scatter(x=trend["period"], y=trend["recurrence_rate"], mode="lines+markers", name="recurrence rate",
-                    line=dict(color="#1f77b4"),
-                    marker=dict(size=10, color=["white" if s else "#1f77b4" for s in small],
-                                line=dict(color="#1f77b4", width=2)),
-                    customdata=trend[["recurring", "incidents"]],
+                    **theme.line_style(0, hollow=small.tolist()), customdata=trend[["recurring", "incidents"]],
                     hovertemplate="%{x}: %{y:.0%} (%{customdata[0]} of n = %{customdata[1]})<extra></extra>")
-    fig.update_layout(height=320, margin=dict(t=10, b=10, l=10, r=10), showlegend=False,
-                      xaxis=dict(type="category"), yaxis=dict(tickformat=".0%", range=[0, 1.02]))
-    st.plotly_chart(fig, config=CHART, key="chart-recurrence-trend")
+    fig.update_layout(showlegend=False, xaxis=dict(type="category", title="quarter of the incident"),
+                      yaxis=dict(theme.share_axis(), title="recurrence rate"))
+    ui.chart(fig, "chart-recurrence-trend", height=320)
+    trend = trend[trend["incidents"] > 0]
     small_ones = trend.loc[small, "period"].tolist()
     note = (f"Hollow markers: fewer than {settings.small_sample} incidents in the quarter "
             f"({', '.join(small_ones)}), too few to read as a trend." if small_ones
             else f"Every quarter has at least {settings.small_sample} incidents.")
     st.caption(f"n = the quarter's incidents (hover a point, or see the table). {note}")
     ui.table(trend.rename(columns={"period": "Quarter", "incidents": "Incidents", "recurring": "Recurring",
-                                   "recurrence_rate": "Recurrence rate", "small_sample": "Small sample"}),
-             "Recurrence by quarter", key="dl-recurrence-trend",
-             column_config={"Recurrence rate": st.column_config.NumberColumn(format="percent")})
+                                   "recurrence_rate": "Recurrence rate", "small_sample": "Small sample",
+                                   "partial": "Partial"}),
+             "Recurrence by quarter", key="dl-recurrence-trend", percent=("Recurrence rate",))
 
 
-def pattern_list(patterns, settings: Settings) -> None:
+def pattern_list(filters: Filters, patterns, settings: Settings) -> None:
     st.header("Patterns")
-    ui.table(patterns.rename(columns={
+    members = data.query(recurrence.pattern_members, filters, settings=settings)
+    named = recurrence.with_titles(patterns, members)
+    ui.table(named.drop(columns="postmortem_ids").rename(columns={
         "pattern_id": "Pattern", "incidents": "Incidents", "service": "Service",
         "primary_cause_category": "Cause category", "first_date": "First", "last_date": "Last",
-        "postmortem_ids": "Post-mortems (oldest first)"}),
+        "titles": "Post-mortems (oldest first)"}),
         "Recurring patterns", key="dl-patterns",
         empty=f"Nothing in this selection: no group of {settings.pattern_incidents} or more linked incidents.",
         column_config={"First": st.column_config.DateColumn(format="YYYY-MM-DD"),
                        "Last": st.column_config.DateColumn(format="YYYY-MM-DD"),
                        "Post-mortems (oldest first)": st.column_config.ListColumn(width="large")})
-    if not patterns.empty:
-        st.caption(f"n = {ui.num(len(patterns))} patterns: groups of {settings.pattern_incidents} or more incidents "
-                   "linked by an explicit recurrence link, or each the recurrence of the one before on the same "
-                   "service and cause. Largest first.")
+    if patterns.empty:
+        return
+    st.caption(f"n = {ui.num(len(patterns))} patterns: groups of {settings.pattern_incidents} or more incidents "
+               "linked by an explicit recurrence link, or each the recurrence of the one before on the same "
+               "service and cause. Largest first.")
+    ids = members["postmortem_id"].drop_duplicates().tolist()
+    names = dict(zip(members["postmortem_id"], recurrence.with_titles(
+        members.assign(postmortem_ids=[[pid] for pid in members["postmortem_id"]]), members)["titles"].str[0]))
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    pick = left.selectbox("A pattern's post-mortem", ids, format_func=names.get, key="pattern-pick")
+    if right.button("Open on the Post-mortems page", key="pattern-open", disabled=not pick):
+        st.session_state["pm_open"] = pick
+        st.switch_page(POSTMORTEMS_PAGE, query_params={"pm": pick})
 
 
 def action_effectiveness(detail, effect, overall) -> None:
@@ -139,15 +152,15 @@ def action_effectiveness(detail, effect, overall) -> None:
                                                                      effect["share"][::-1])],
                            textposition="auto",
                            hovertemplate="%{y}: %{x} recurrences (%{customdata[0]:.0%})<extra></extra>"))
-    fig.update_layout(height=230, margin=dict(t=10, b=10, l=10, r=10), yaxis=dict(type="category"),
-                      xaxis=dict(title="recurrences"))
-    st.plotly_chart(fig, config=CHART, key="chart-effectiveness")
+    fig.update_traces(marker_color=theme.LINE_STYLES[0][0])
+    fig.update_layout(yaxis=dict(type="category"),
+                      xaxis=dict(theme.count_axis(float(effect["recurrences"].max())), title="recurrences"))
+    ui.chart(fig, "chart-effectiveness", height=240)
     st.caption(f"n = {ui.num(overall['recurring'])} recurrences, grouped by the state of the previous incident's "
                "actions on the day the incident came back. An association, not proof that the actions failed.")
     ui.table(effect.rename(columns={"group": "Previous incident's actions", "recurrences": "Recurrences",
                                     "share": "Share"}),
-             "Recurrences by the state of the previous actions", key="dl-effectiveness",
-             column_config={"Share": st.column_config.NumberColumn(format="percent")})
+             "Recurrences by the state of the previous actions", key="dl-effectiveness", percent=("Share",))
     ui.table(detail[["incident_date", "postmortem_id", "group", "actions", "actions_done_before", "previous_date",
                      "previous_id"]].rename(columns={
         "postmortem_id": "Post-mortem", "incident_date": "Date", "previous_id": "Previous",
@@ -178,5 +191,5 @@ tiles(overall, patterns, effect, settings)
 pareto_chart(pareto, overall)
 causes_by_service(filters, pareto, overall)
 trend_by_quarter(filters, settings)
-pattern_list(patterns, settings)
+pattern_list(filters, patterns, settings)
 action_effectiveness(detail, effect, overall)

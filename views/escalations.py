@@ -11,12 +11,14 @@ from analytics import escalations
 from analytics.filters import Filters
 from analytics.settings import Settings
 from dashboard import data, ui
+from hindsight import review
 
 POSTMORTEMS_PAGE = "views/postmortems.py"
 COLUMN_CONFIG = {"Since": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                 "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
                  "Subject": st.column_config.TextColumn(width="medium"),
-                 "Why": st.column_config.TextColumn(width="large"),
-                 "Evidence (post-mortems)": st.column_config.TextColumn(width="medium")}
+                 "Ticket link": st.column_config.LinkColumn(display_text="open"),
+                 "Evidence (post-mortems)": st.column_config.ListColumn(width="large")}
 
 
 def _count(n: int, word: str) -> str:
@@ -49,12 +51,18 @@ def rules(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 def _display(rows):
-    """The escalation rows as plain text cells (evidence ids joined), for the tables and the CSV."""
-    out = rows[["rule", "subject", "detail", "since", "owner", "evidence"]].copy()
-    out["evidence"] = [", ".join(map(str, ids)) if isinstance(ids, (list, tuple)) or hasattr(ids, "tolist")
-                       else "" for ids in out["evidence"]]
-    return out.rename(columns={"rule": "Rule", "subject": "Subject", "detail": "Why", "since": "Since",
-                               "owner": "Owner", "evidence": "Evidence (post-mortems)"})
+    """The escalation rows as a manager reads them: words, not codes or ids; a dash for what is not known."""
+    out = rows[["rule", "subject", "why", "since", "owner", "team", "priority", "due_date", "ticket",
+                "evidence_titles"]].copy()
+    out["priority"] = [", ".join(ui.word(p) for p in v.split(", ")) if isinstance(v, str) else "–"
+                       for v in out["priority"]]
+    for column in ("subject", "owner", "team", "ticket"):
+        out[column] = out[column].map(ui.cell)
+    out.insert(out.columns.get_loc("ticket") + 1, "link", rows["ticket"].map(review.text.ticket_link))
+    out = out.rename(columns={"rule": "Rule", "subject": "Subject", "why": "Why", "since": "Since",
+                              "owner": "Owner", "team": "Team", "priority": "Priority", "due_date": "Due",
+                              "ticket": "Ticket", "link": "Ticket link", "evidence_titles": "Evidence (post-mortems)"})
+    return out if out["Ticket link"].notna().any() else out.drop(columns="Ticket link")
 
 
 def _open(pid: str) -> None:
@@ -77,7 +85,9 @@ def tiles_and_whole_list(filters: Filters, table, shown_rules) -> None:
     if table.empty:
         st.caption("Nothing to escalate in this selection on the as-of date.")
         return
-    st.download_button("Download the whole list (CSV)", _display(table).to_csv(index=False).encode("utf-8"),
+    st.download_button("Download the whole list (CSV)", _display(table).assign(**{
+        "Evidence (post-mortems)": lambda d: d["Evidence (post-mortems)"].map("; ".join)}).to_csv(index=False).encode(
+            "utf-8"),
                        file_name=f"hindsight-escalations-{filters.as_of}.csv", mime="text/csv",
                        key="dl-escalations-all", on_click="ignore")
 
@@ -93,8 +103,11 @@ def rule_section(table, rule: str, name: str, explanation: str) -> None:
     st.caption(f"n = {_count(len(rows), 'row')}, the oldest first. Evidence: the post-mortems a row rests on; "
                "pick one to open it.")
     ids = escalations.evidence_ids(rows)
+    titles = {pid: name for pids, names in zip(rows["evidence"], rows["evidence_titles"])
+              for pid, name in zip(pids, names)}
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    pick = left.selectbox(f"Evidence ({_count(len(ids), 'post-mortem')})", ids, key=f"esc-pick-{ui.slug(rule)}")
+    pick = left.selectbox(f"Evidence ({_count(len(ids), 'post-mortem')})", ids, key=f"esc-pick-{ui.slug(rule)}",
+                          format_func=lambda pid: titles.get(pid, pid))
     if right.button("Open on the Post-mortems page", key=f"esc-open-{ui.slug(rule)}", on_click=_open, args=(pick,),
                     disabled=not pick):
         st.switch_page(POSTMORTEMS_PAGE, query_params={"pm": pick})
@@ -106,7 +119,7 @@ st.title("Escalations")
 st.caption(f"As of {filters.as_of}. For management: the template's escalation points that fire on the as-of date, "
            "over the post-mortems these filters keep. Each row says why, since when and who owns it; its "
            "evidence opens on the Post-mortems page.")
-table = data.query(escalations.escalations, filters, settings=settings)
+table = data.query(escalations.listing, filters, settings=settings)
 shown_rules = rules(settings)
 tiles_and_whole_list(filters, table, shown_rules)
 for rule, name, explanation in shown_rules:

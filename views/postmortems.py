@@ -11,18 +11,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import catalog
+from analytics import catalog, completeness
 from analytics.filters import Filters
 from dashboard import data, ui
+from hindsight import theme
 
-CHART = {"displayModeBar": False}
 TABLE_KEY = "pm-table"
 MARKS = [("started_at", "start"), ("detected_at", "detect"), ("acknowledged_at", "acknowledge"),
          ("mitigated_at", "mitigate"), ("resolved_at", "resolve")]
 KIND_ORDER = ["start", "detect", "acknowledge", "identify", "mitigate", "resolve"]
 SMALL = st.column_config.NumberColumn(width="small")
-KIND_COLORS = {"start": "#d62728", "detect": "#ff7f0e", "acknowledge": "#bcbd22", "identify": "#9467bd",
-               "mitigate": "#17becf", "resolve": "#2ca02c", "other": "#7f7f7f"}
+KIND_COLORS = theme.TIMELINE_COLORS
 LEARNINGS = [("lesson", "Lessons learned"), ("went_well", "What went well"), ("to_improve", "What can be improved")]
 
 
@@ -71,11 +70,11 @@ def listing_section(filters: Filters) -> None:
         "postmortem_date": "Post-mortem date", "actions": "Actions", "open_actions": "Open actions",
         "language": "Language", "source_format": "Format"})
     st.session_state["_pm_table_ids"] = listing["postmortem_id"].tolist()
+    shown, config = ui.without_nulls(shown, {"Incident date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                                             "Post-mortem date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                                             "Title": st.column_config.TextColumn(width="large")})
     st.dataframe(shown, hide_index=True, key=TABLE_KEY, on_select=_on_select, selection_mode="single-row",
-                 height=380 if len(shown) > 10 else "auto", column_config={
-                     "Incident date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                     "Post-mortem date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                     "Title": st.column_config.TextColumn(width="large")})
+                 height=380 if len(shown) > 10 else "auto", column_config=config)
     st.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"), file_name="post-mortems.csv",
                        mime="text/csv", key="dl-postmortems", on_click="ignore")
     st.caption(f"n = {ui.num(len(listing))} post-mortems" + (" match the search" if search.strip() else "")
@@ -88,7 +87,8 @@ def facts_section(postmortem) -> None:
              ("Post-mortem", postmortem["postmortem_date"]), ("Severity", postmortem["severity"]),
              ("Team", postmortem["team"]), ("Service", postmortem["service"]),
              ("Primary cause", postmortem["primary_cause_category"]), ("Author", postmortem["author"]),
-             ("Language", postmortem["language"]), ("Source", postmortem["source_path"])]
+             ("Language", postmortem["language"]),
+             ("Source file", completeness.relative_sources(pd.Series([postmortem["source_path"]])).iloc[0])]
     st.text("\n".join(f"{name}: {_fact(v)}" for name, v in facts))
     left, right = st.columns(2)
     with left:
@@ -127,6 +127,7 @@ def timeline_section(postmortem, timeline) -> None:
         st.caption("Dotted lines: the start, detection, acknowledgement, mitigation and resolution times the "
                    "post-mortem gives. Hover a point for its event." +
                    (f" {undated} event(s) without a time are in the table only." if undated else ""))
+    timeline = timeline.assign(kind=timeline["kind"].map(ui.cell)) if not timeline.empty else timeline
     ui.table(timeline.rename(columns={"position": "#", "occurred_at": "At", "kind": "Kind", "event": "Event"}),
              "Timeline events", key="dl-pm-timeline", empty="No timeline in this post-mortem.",
              column_config={"#": SMALL, "At": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
@@ -149,11 +150,10 @@ def timeline_chart(dated, marks) -> None:
                       line=dict(color=KIND_COLORS.get(name, "#444"), width=1, dash="dot"))
         fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", text=name, showarrow=False, textangle=-30,
                            font=dict(size=11, color=KIND_COLORS.get(name, "#444")))
-    fig.update_layout(height=260 + 22 * len(present), margin=dict(t=50, b=10, l=10, r=10),
-                      yaxis=dict(type="category", title="", categoryorder="array",
+    fig.update_layout(yaxis=dict(type="category", title="event kind", categoryorder="array",
                                  categoryarray=[ui.chart_label(k) for k in present], autorange="reversed"),
-                      xaxis=dict(title=""), showlegend=False)
-    st.plotly_chart(fig, config=CHART, key="chart-pm-timeline")
+                      xaxis=dict(title="time"), showlegend=False, margin=dict(t=60))
+    ui.chart(fig, "chart-pm-timeline", height=260 + 22 * len(present))
 
 
 def causes_whys_actions(detail) -> None:
@@ -162,13 +162,16 @@ def causes_whys_actions(detail) -> None:
              "Causes", key="dl-pm-causes", empty="No cause given.", column_config={"#": SMALL})
     ui.table(detail["whys"].rename(columns={"position": "#", "question": "Why?", "answer": "Because"}),
              "5 whys", key="dl-pm-whys", empty="No 5 whys in this post-mortem.", column_config={"#": SMALL})
-    ui.table(detail["actions"].rename(columns={
+    acts = detail["actions"]
+    if not acts.empty:  # words and dates as text: a missing one is a dash, never None
+        acts = acts.assign(**{c: acts[c].map(ui.word) for c in ("priority", "status")},
+                           **{c: acts[c].map(ui.cell) for c in ("owner", "ticket")},
+                           **{c: acts[c].map(ui.day) for c in ("due_date", "completed_at", "blocked_since")})
+    ui.table(acts.rename(columns={
         "position": "#", "description": "Action", "owner": "Owner", "due_date": "Due", "priority": "Priority",
         "status": "Status", "ticket": "Ticket", "completed_at": "Completed", "blocked_since": "Blocked since"}),
         "Actions", key="dl-pm-actions", empty="No corrective action in this post-mortem.",
-        column_config={"#": SMALL, "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                       "Completed": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                       "Blocked since": st.column_config.DateColumn(format="YYYY-MM-DD")})
+        column_config={"#": SMALL})
 
 
 def learnings_and_history(detail) -> None:
@@ -180,8 +183,10 @@ def learnings_and_history(detail) -> None:
             if lines:
                 st.text("\n".join(f"• {line}" for line in lines))
             else:
-                st.caption("None written.")
-    ui.table(detail["history"].rename(columns={"action_id": "Action id", "status": "Status",
+                st.caption("Nothing written.")
+    history = detail["history"]
+    history = history.assign(status=history["status"].map(ui.word)) if not history.empty else history
+    ui.table(history.rename(columns={"action_id": "Action id", "status": "Status",
                                                "observed_at": "Observed", "source": "Source"}),
              "Action status history", key="dl-pm-history", empty="No status history for its actions.",
              column_config={"Observed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})

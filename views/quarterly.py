@@ -15,10 +15,8 @@ from analytics.filters import Filters
 from analytics.render import quarter_label
 from analytics.settings import Settings
 from dashboard import data, ui
-from hindsight import review
+from hindsight import review, theme
 
-CHART = {"displayModeBar": False}
-COLOR = "#1f77b4"
 SMALL = "#9e9e9e"
 COLUMNS = {
     "quarter": "Quarter", "partial": "Partial", "small_sample": "Small sample",
@@ -55,10 +53,9 @@ def partial_note(filters: Filters, trend) -> str:
 def quarter_table(filters: Filters, settings: Settings, trend) -> None:
     st.header("Quarter by quarter")
     shown = trend[[c for c in COLUMNS if c in trend.columns]].rename(columns=COLUMNS)
-    config = {name: st.column_config.NumberColumn(format="percent") for name in PERCENT}
-    for name in ONE_DECIMAL:
-        config[name] = st.column_config.NumberColumn(format="%.1f")
-    ui.table(shown, "Quarterly table", key="dl-quarterly", column_config=config)
+    config = {name: st.column_config.NumberColumn(format="%.1f") for name in ONE_DECIMAL}
+    ui.table(shown, "Quarterly table", key="dl-quarterly", column_config=config,
+             percent=tuple(n for n in PERCENT if not n.startswith("Δ")), points=tuple(n for n in PERCENT if n.startswith("Δ")))
     st.caption(f"One row per quarter ({len(trend)}). Δ = change from the previous quarter (rates in percentage "
                "points). Each figure has its n in the table: incidents for recurrence, "
                "actions (cancelled ones aside) for completion, actions due by the as-of date for on time, "
@@ -70,16 +67,16 @@ def quarter_table(filters: Filters, settings: Settings, trend) -> None:
 
 
 def small_multiple(trend, title: str, series: list[tuple[str, str]], n_column: str, n_label: str, key: str, *,
-                   percent: bool = False, unit: str = "") -> None:
+                   percent: bool = False, unit: str = "", counts: bool = False) -> None:
     """A small line chart of one or more columns; small-sample quarters as hollow grey points.
     Per series: the line (its legend entry), then filled points for the quarters with enough incidents and
     hollow grey ones for the small samples, each point with its n in the hover."""
     fig = go.Figure()
-    palette = [COLOR, "#ff7f0e"]
+    palette = [theme.LINE_STYLES[i][0] for i in range(len(series))]
     small = trend["small_sample"].astype(bool).tolist()
     quarter_labels = trend["quarter"].tolist()
     partial = trend["partial"].astype(bool).tolist()
-    value_format = "%{y:.0%}" if percent else "%{y:,.1f}" + unit
+    value_format = "%{y:.0%}" if percent else ("%{y:,.0f}" if counts else "%{y:,.1f}" + unit)
     for (column, name), color in zip(series, palette):
         fig.add_scatter(x=quarter_labels, y=trend[column], mode="lines", name=name, line=dict(color=color, width=2),
                         hoverinfo="skip", showlegend=len(series) > 1)
@@ -96,19 +93,19 @@ def small_multiple(trend, title: str, series: list[tuple[str, str]], n_column: s
                                                                           False: ""})),
                 hovertemplate=f"%{{x}} {name}: {value_format} (n = %{{customdata[0]}} {n_label}"
                               + ("; small sample" if flagged else "") + "%{customdata[1]})<extra></extra>")
-    fig.update_layout(title=dict(text=title, font=dict(size=14)), height=250, margin=dict(t=40, b=10, l=10, r=10),
-                      xaxis=dict(type="category", tickangle=-45, categoryorder="array", categoryarray=quarter_labels,
+    fig.update_layout(title=dict(text=title), xaxis=dict(type="category", tickangle=-45, categoryorder="array", categoryarray=quarter_labels,
                                  tickvals=quarter_labels,
                                  ticktext=[quarter_label(q, p) for q, p in zip(quarter_labels, partial)]),
-                      yaxis=dict(tickformat=".0%", range=[-0.05, 1.07]) if percent else dict(rangemode="tozero"),
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
-    st.plotly_chart(fig, config=CHART, key=key)
+                      yaxis=dict(tickformat=".0%", range=[-0.05, 1.07]) if percent else (
+                          theme.count_axis(trend[series[0][0]].max()) if counts else dict(rangemode="tozero")),
+                      margin=dict(t=64))  # the title, then the legend under it
+    ui.chart(fig, key, height=270)
 
 
 def small_multiples(filters: Filters, settings: Settings, trend) -> None:
     st.header("Trends")
     charts = [
-        ("Incidents", [("incidents", "incidents")], "incidents", "incidents", "chart-q-incidents", {}),
+        ("Incidents", [("incidents", "incidents")], "incidents", "incidents", "chart-q-incidents", {"counts": True}),
         ("Time to resolve (minutes)", [("resolve_median", "median"), ("resolve_p90", "p90")], "resolve_n",
          "incidents with a duration", "chart-q-resolve", {"unit": " min"}),
         ("Recurrence rate", [("recurrence_rate", "recurrence rate")], "incidents", "incidents",
@@ -144,13 +141,12 @@ def incidents_by_cause(filters: Filters, settings: Settings, trend) -> None:
     for cause in quarterly.cause_order(causes):
         part = causes[causes["cause"] == cause]
         fig.add_bar(x=part["quarter"], y=part["incidents"], name=label(cause),
+                    marker=dict(color=theme.cause_color(cause), pattern=theme.hatch(theme.cause_pattern(cause))),
                     hovertemplate="%{x} %{fullData.name}: %{y} incidents<extra></extra>")
-    fig.update_layout(barmode="stack", height=360, margin=dict(t=10, b=10, l=10, r=10),
-                      xaxis=dict(type="category", categoryorder="array", categoryarray=trend["quarter"].tolist()),
-                      yaxis=dict(title="incidents"),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal"),
-                      legend_title_text="")
-    st.plotly_chart(fig, config=CHART, key="chart-q-causes")
+    fig.update_layout(barmode="stack", xaxis=dict(type="category", categoryorder="array",
+                                                  categoryarray=trend["quarter"].tolist(), title="quarter"),
+                      yaxis=dict(theme.count_axis(trend["incidents"].max()), title="incidents"))
+    ui.chart(fig, "chart-q-causes", height=360)
     st.caption("Each dated incident counted once, by its primary cause category: a quarter's bars add up to its "
                "n = incidents in the quarterly table.")
     ui.table(quarterly.causes_wide(causes).rename(columns={"quarter": "Quarter"}),

@@ -13,8 +13,8 @@ from analytics import coverage, response, timeliness
 from analytics.filters import Filters
 from analytics.settings import Settings
 from dashboard import data, ui
+from hindsight import theme
 
-CHART = {"displayModeBar": False}
 SEVERITIES = ["P1", "P2", "P3", "P4"]
 
 label = ui.chart_label
@@ -43,21 +43,21 @@ def tiles(summary, waiting, cover, sla: int) -> None:
 
 def days_histogram(filters: Filters, summary, dist, sla: int) -> None:
     fig = go.Figure()
-    for within, name, color in ((True, f"within {sla} business days", "#4c78a8"), (False, "late", "#e45756")):
+    for within, name, color in ((True, f"within {sla} business days", theme.LINE_STYLES[0][0]),
+                                (False, "late", theme.LINE_STYLES[1][0])):
         part = dist.loc[dist["within_sla"] == within, "days"]
         fig.add_histogram(x=part, name=name, marker_color=color, xbins=dict(start=-0.5, size=1),
                           hovertemplate="%{x} days: %{y} post-mortems<extra>" + name + "</extra>")
     median = f"median {ui.num(summary['median'], ' d')} (n = {ui.num(summary['n'])})"
     for value, name, dash in ((summary["median"], median, "solid"),
                               (summary["p90"], f"p90 {ui.num(summary['p90'], ' d')}", "dash")):
-        fig.add_vline(x=value, line=dict(color="#333", dash=dash, width=1.5))
+        fig.add_vline(x=value, line=dict(color=theme.TEXT, dash=dash, width=1.5))
         fig.add_annotation(x=value, y=1, yref="paper", yanchor="bottom", showarrow=False, xanchor="left",
                            text=f" {name}")
-    fig.update_layout(barmode="stack", height=340, margin=dict(t=30, b=10, l=10, r=10), bargap=0.1,
-                      xaxis_title="calendar days from the incident to the post-mortem",
-                      yaxis_title="post-mortems", legend=dict(orientation="h", y=1.1, yanchor="bottom", x=1,
-                                                              xanchor="right", traceorder="normal"))
-    st.plotly_chart(fig, config=CHART, key="chart-days-histogram")
+    fig.update_layout(barmode="stack", bargap=0.1, xaxis_title="calendar days from the incident to the post-mortem",
+                      yaxis=dict(title="post-mortems", tickformat="d", rangemode="tozero"),
+                      legend=dict(y=1.1, x=1, xanchor="right"))
+    ui.chart(fig, "chart-days-histogram", height=340)
     st.caption(f"Median {ui.num(summary['median'], ' d')}, p90 {ui.num(summary['p90'], ' d')}, "
                f"n = {ui.num(summary['n'])} post-mortems written by {filters.as_of}. Colour: within the SLA of {sla} "
                "business days (weekends excluded), or late.")
@@ -69,21 +69,26 @@ def days_by_severity(filters: Filters, settings: Settings, dist) -> None:
     present = [v for v in SEVERITIES if v in set(dist["severity"])] + sorted(
         {label(v) for v in dist["severity"] if v not in SEVERITIES})
     n_of = {label(k): v for k, v in zip(by_severity["severity"], by_severity["n"])}  # the n under each box
-    fig = go.Figure(go.Box(x=[label(v) for v in dist["severity"]], y=dist["days"], boxpoints="all", jitter=0.4,
-                           pointpos=0, marker=dict(size=4, opacity=0.5), line=dict(width=1.5), name="",
-                           hovertemplate="%{x}: %{y} days<extra></extra>"))
-    fig.update_layout(height=320, margin=dict(t=10, b=10, l=10, r=10), showlegend=False,
+    fig = go.Figure()
+    shown = [label(v) for v in dist["severity"]]
+    for severity in present:  # one box per severity, in the Overview's colours
+        days = dist["days"][[v == severity for v in shown]]
+        fig.add_box(x=[severity] * len(days), y=days, boxpoints="all", jitter=0.4, pointpos=0, name=severity,
+                    marker=dict(size=4, opacity=0.6, color=theme.severity_color(severity)),
+                    line=dict(width=1.5, color=theme.severity_color(severity)),
+                    hovertemplate="%{x}: %{y} days<extra></extra>")
+    fig.update_layout(showlegend=False,
                       xaxis=dict(type="category", categoryorder="array", categoryarray=present, tickmode="array",
-                                 tickvals=present, ticktext=[f"{v}<br>n = {n_of.get(v, 0)}" for v in present]),
+                                 tickvals=present, ticktext=[f"{v}<br>n = {n_of.get(v, 0)}" for v in present],
+                                 title="severity"),
                       yaxis_title="days to post-mortem")
-    st.plotly_chart(fig, config=CHART, key="chart-days-severity")
+    ui.chart(fig, "chart-days-severity", height=320)
     st.caption("One dot per post-mortem; the box spans the middle half, the line in it is the median. "
                "Median, p90 and n of each severity in the table.")
     ui.table(by_severity.rename(columns={
         "severity": "Severity", "n": "n", "median": "Median (d)", "p90": "p90 (d)", "max": "Max (d)",
         "within_sla": "Within SLA", "within_sla_rate": "Within SLA rate", "small_sample": "Small sample"}),
-        "Time to post-mortem by severity", key="dl-days-severity",
-        column_config={"Within SLA rate": st.column_config.NumberColumn(format="percent")})
+        "Time to post-mortem by severity", key="dl-days-severity", percent=("Within SLA rate",))
 
 
 def days_to_postmortem(filters: Filters, settings: Settings, summary) -> None:
@@ -123,6 +128,8 @@ def coverage_section(filters: Filters, settings: Settings, cover) -> None:
                    f"have one, so it is 100% by definition and only the required count ({ui.num(cover['required'])}) "
                    "says something. Load an incidents CSV to see the incidents without a post-mortem.")
     missing = data.query(coverage.missing, filters, settings=settings)
+    missing = missing.assign(postmortem_id=missing["postmortem_id"].map(lambda v: "missing" if ui.cell(v) == "–"
+                                                                          else v))
     ui.table(missing[["incident_id", "severity", "started_at", "minutes", "customer_impact", "reasons",
                       "postmortem_id"]].rename(columns={
         "incident_id": "Incident", "severity": "Severity", "started_at": "Started", "minutes": "Minutes",
@@ -143,13 +150,12 @@ def response_times(filters: Filters, settings: Settings) -> None:
     for group in [g for g in SEVERITIES if g in groups] + [g for g in groups if g not in SEVERITIES]:
         part = times[times["group"].eq(group) if group == group else times["group"].isna()]
         fig.add_bar(x=part["metric"], y=part["median"], name=label(group), customdata=part[["p90", "n"]],
+                    marker_color=theme.severity_color(group),
                     hovertemplate=f"{label(group)} %{{x}}: median %{{y:.0f}} min, p90 %{{customdata[0]:.0f}} min, "
                                   "n = %{customdata[1]}<extra></extra>")
-    fig.update_layout(barmode="group", height=320, margin=dict(t=10, b=10, l=10, r=10),
-                      xaxis=dict(type="category", title="time to"),
-                      yaxis=dict(title="median minutes from the start", rangemode="tozero"),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    st.plotly_chart(fig, config=CHART, key="chart-response")
+    fig.update_layout(barmode="group", xaxis=dict(type="category", title="time to"),
+                      yaxis=dict(title="median minutes from the start", rangemode="tozero"))
+    ui.chart(fig, "chart-response", height=320)
     st.caption("Median minutes from the incident's start to its detection, acknowledgement, mitigation and "
                "resolution, by severity (hover a bar for its p90 and n; all in the table). Each metric counts the "
                "post-mortems that give it, so the n differ.")

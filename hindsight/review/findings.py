@@ -4,10 +4,9 @@ analytics table into what the template prints: titles and dates, never ids."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from analytics import escalations
 from hindsight.review import text
 
 # The guide's "Points d'Escalade": situation -> action, in its order.
@@ -57,15 +56,6 @@ def recurred(patterns: pd.DataFrame, members: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _without_ids(detail: str, action_ids: list[str]) -> str:
-    """The rule's reason without the action ids it names (the subject and evidence already say which)."""
-    for action_id in sorted(action_ids, key=len, reverse=True):
-        detail = detail.replace(action_id, "")
-    detail = re.sub(r"\baction\s+(?=blocked)", "", detail)
-    detail = re.sub(r"\s*\((?:\s*,)*\s*\)", "", detail)
-    return detail[0].upper() + detail[1:] if detail else detail
-
-
 def escalate(table: pd.DataFrame, titles: dict[str, tuple[str, str]], action_ids: list[str],
              settings) -> list[dict]:
     """The four rules of the guide, in its order, each with its items (possibly none): subject, owner,
@@ -79,7 +69,7 @@ def escalate(table: pd.DataFrame, titles: dict[str, tuple[str, str]], action_ids
             "items": [{
                 "subject": text.plain(r.subject), "owner": text.plain(r.owner), "since": text.day(r.since),
                 "evidence": [dict(zip(("title", "date"), titles.get(pid, (pid, text.MISSING)))) for pid in r.evidence],
-                "why": _without_ids(str(r.detail), action_ids),
+                "why": escalations.reason(str(r.detail), action_ids),
             } for r in items.itertuples(index=False)],
         })
     return out
