@@ -4,9 +4,9 @@ The hand-checked numbers come from the demo's payments actions (95 not cancelled
 4 to do, 6 blocked; 14 open past their due date, in 14 incidents with an open action). The whole-demo
 numbers are recounted from the raw tables in tests/test_demo_recount.py."""
 
+import re
 
-
-from conftest import captions, chart, values
+from conftest import DEMO_CONFIG, captions, chart, values
 
 PAGE = "views/actions.py"
 
@@ -88,7 +88,25 @@ def test_tracker_download_and_copy(app, downloads):
     assert text.rstrip().endswith("**Last review**: 2026-11-15")
     assert "| nan |" not in text  # a missing ticket is "-"
     assert at.code[0].value == text and at.code[0].language == "markdown"
+    # People's words and full dates (the trial saw `in_progress` and 03/14); none of the raw codes.
+    rows = re.findall(r"^\| \d+ \| .+ \| (.+?) \| (.+?) \| (.+?) \| .+? \|$", text, re.M)
+    assert rows and {status for _, _, status in rows} <= {"To do", "In progress", "Blocked", "Unknown"}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d|-", due) for _, due, _ in rows)
     assert any(c.startswith("The n = 17 open actions") for c in captions(at))
+
+
+def test_the_tracker_download_reads_back_with_the_same_statuses(app, downloads):
+    from hindsight.config import read_config
+    from pipeline.config import build
+    from pipeline.parse import parse_file
+
+    app(page=PAGE, team=["payments"]).run()
+    data = downloads["hindsight-tracker.md"]
+    parsed = parse_file("hindsight-tracker.md", data, build(read_config(DEMO_CONFIG)))
+    assert not parsed.rejected
+    words = re.findall(r"^\| \d+ \| .+ \| (.+?) \| .+? \|$", data.decode("utf-8"), re.M)
+    codes = {"To do": "todo", "In progress": "in_progress", "Blocked": "blocked"}
+    assert [u.status for u in parsed.tracker_updates] == [codes[w] for w in words]
 
 
 def test_document_text_stays_out_of_markdown(app):

@@ -25,8 +25,10 @@ def tracker_markdown(open_actions: pd.DataFrame, review_date: date) -> str:
         lines.append("| # | Action | Owner | Due | Status | PR/Ticket |")
         lines.append("|---|--------|-------|-----|--------|-----------|")
         for row in group.itertuples(index=False):
-            due = row.due_date.strftime("%m/%d") if pd.notna(row.due_date) else "-"
-            cells = [str(row.position), row.description, *(_or_dash(v) for v in (row.owner, due, row.status,
+            # A full date and the status in words: the reader takes both back (its vocabulary has them).
+            due = row.due_date.strftime("%Y-%m-%d") if pd.notna(row.due_date) else "-"
+            status = text.word(text.STATUS_WORDS, row.status) if row.status else None
+            cells = [str(row.position), row.description, *(_or_dash(v) for v in (row.owner, due, status,
                                                                                      row.ticket))]
             lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
         lines.append("")
