@@ -2,8 +2,8 @@
 analytics (report) and the demo generator (demo); it reads the configuration file once and hands each
 layer what it needs.
 
-Exit codes (docs/ingestion.md): 0 done, 1 some files rejected, 2 usage errors (click uses 2 for its own),
-3 the database could not be read or written (ingest), 130 / 143 interrupted by Ctrl-C / SIGTERM (ingest).
+Exit codes (docs/ingestion.md): 0 done, 1 some files rejected, 2 the run failed (a usage error, click's own
+included, or an ingest that could not read or write the database), 130 / 143 interrupted by Ctrl-C / SIGTERM.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from pipeline.config import Config, build
 from pipeline.errors import IngestFailed, Interrupted, UsageError
 from pipeline.ingest import RunResult, StrictAbort, run
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_FAILED = EXIT_USAGE  # a run that failed as a whole: distinct from "some files rejected"
 EXIT_INTERRUPTED = 128  # plus the signal's number, as shells report it: 130 for Ctrl-C, 143 for SIGTERM
 LONG_RUN = 200  # files; below this a progress bar only flickers
 DB_HELP = "database file (default: $HINDSIGHT_DB, else data/hindsight.duckdb)"
@@ -89,9 +90,10 @@ def ingest(paths, db, config, strict, workers, follow_links, verbose, quiet) -> 
     Exit codes:
       0    every file loaded (warnings may have been recorded)
       1    some files were rejected; the others are loaded (with --strict, none is)
-      2    usage error: an unknown option, a missing path, an unusable configuration, a folder as --db
-      3    the database could not be read or written (not a DuckDB file, disk full, an I/O error, locked
-           by another ingest for too long) or a parsing process died; it is unchanged
+      2    the run failed, and the database is unchanged: a usage error (an unknown option, a missing
+           path, an unusable configuration, a folder as --db), or the database could not be read or
+           written (not a DuckDB file, disk full, an I/O error, locked by another ingest for too long),
+           or a parsing process died
       130  interrupted by Ctrl-C; 143 by SIGTERM. The database holds the last completed ingest."""
     cfg, _ = load_configuration(config)
     if workers is not None and workers < 1:

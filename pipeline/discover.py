@@ -52,8 +52,8 @@ def _root(raw) -> tuple[str, os.stat_result]:
         return real, os.stat(real)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise UsageError(f"{raw}: a symbolic link loop") from None
-        raise UsageError(f"{raw}: no such file or folder") from None
+            raise UsageError("a symbolic link loop", raw) from None
+        raise UsageError("no such file or folder", raw) from None
 
 
 class _Walk:

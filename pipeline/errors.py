@@ -11,7 +11,12 @@ import errno
 
 
 class IngestFailed(Exception):
-    """The run changed nothing; ``str()`` is the one line to show."""
+    """The run changed nothing; ``str()`` is the one line to show: "<path>: <reason>", or the reason alone.
+    ``reason`` without the path is for a front end that must not show the server's paths (the Import page)."""
+
+    def __init__(self, reason: str, path=None):
+        super().__init__(reason if path is None else f"{path}: {reason}")
+        self.reason, self.path = reason, path
 
 
 class UsageError(IngestFailed):

@@ -35,7 +35,8 @@ def real_path(path: str | Path) -> Path:
     so a link is never replaced by a file, and two names of one database share one lock."""
     real = Path(os.path.realpath(path))
     if real.is_dir():
-        raise UsageError(f"{path}: is a folder; give the database file (for example {Path(path) / 'hindsight.duckdb'})")
+        raise UsageError(f"is a folder; give the database file (for example {Path(path) / 'hindsight.duckdb'})",
+                         path)
     return real
 
 
@@ -59,7 +60,7 @@ def writer(path: str | Path, wait_seconds: float = 600):
             con = None
             _swap(tmp, path)
         except (OSError, duckdb.Error) as exc:
-            raise StoreFailed(_describe(path, exc)) from exc
+            raise StoreFailed(_describe(path, exc), path) from exc
         finally:
             if con is not None:
                 _close_quietly(con)
@@ -73,7 +74,7 @@ def _write_lock(path: Path, wait_seconds: float):
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = open(lock_path, "a+")
     except OSError as exc:
-        raise StoreFailed(f"{path}: cannot create the database here: {describe_os_error(exc)}") from exc
+        raise StoreFailed(f"cannot create the database here: {describe_os_error(exc)}", path) from exc
     with lock:
         deadline = time.monotonic() + wait_seconds
         while True:
@@ -82,8 +83,8 @@ def _write_lock(path: Path, wait_seconds: float):
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise WriterBusy(f"{path}: another ingest ({_holder(lock)}) has held the write lock for "
-                                     f"{wait_seconds:.0f} s; try again when it has finished") from None
+                    raise WriterBusy(f"another ingest ({_holder(lock)}) has held the write lock for "
+                                     f"{wait_seconds:.0f} s; try again when it has finished", path) from None
                 time.sleep(0.2)
         _note_holder(lock)
         yield
@@ -151,10 +152,10 @@ def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
 
 def _describe(path: Path, exc: BaseException) -> str:
     if isinstance(exc, OSError):
-        return f"{path}: could not write the database: {describe_os_error(exc)}; it is unchanged"
+        return f"could not write the database: {describe_os_error(exc)}; it is unchanged"
     message = str(exc)
     if "not a valid DuckDB database" in message:
-        return f"{path}: not a DuckDB database file (is it the right --db?); it is unchanged"
+        return "not a DuckDB database file (is it the right --db?); it is unchanged"
     if "No space left on device" in message:
         reason = "disk full (no space left on device)"
     elif "Input/output error" in message:
@@ -163,4 +164,4 @@ def _describe(path: Path, exc: BaseException) -> str:
         reason = "file too large for this system's limits"
     else:  # DuckDB's own words, without the name of the private copy
         reason = message.splitlines()[0].replace(f".{path.name}.{os.getpid()}.tmp", path.name)
-    return f"{path}: could not write the database: {reason}; it is unchanged"
+    return f"could not write the database: {reason}; it is unchanged"

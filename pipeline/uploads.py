@@ -80,7 +80,7 @@ def ingest_uploads(files: list[tuple[str, bytes]], db: str | Path, cfg: Config) 
     try:
         saved = save_uploads(wanted, folder)
     except OSError as exc:
-        raise StoreFailed(f"{folder}: the uploads could not be saved: {describe_os_error(exc)}") from exc
+        raise StoreFailed(f"the uploads could not be saved: {describe_os_error(exc)}", folder) from exc
     result = run(list(saved), db, cfg, workers=1)
     outcome = {**{p: LOADED for p in result.loaded}, **{p: UNCHANGED for p in result.unchanged},
                **{p: UNCHANGED for p in result.copies}, **{p: REJECTED for p in result.rejected}}

@@ -1,7 +1,6 @@
 """When the database cannot be written (issue 9 §7-8): a link as --db, a folder, a file that is not a DuckDB
-database, a full disk, an I/O error. Each exits with its documented code (2 usage, 3 the database could not
-be written; 1 stays "some files rejected"), says so in one line, leaves the database as it was and no
-temporary file behind.
+database, a full disk, an I/O error. Each exits 2, "the run failed" (1 stays "some files rejected"), says
+so in one line, leaves the database as it was and no temporary file behind.
 
 The faults are real where this machine allows: a full disk is a 6 MB tmpfs (mounted when the tests run as
 root, skipped otherwise), a file-size limit (RLIMIT_FSIZE, which any user can set on a child process) makes
@@ -99,13 +98,13 @@ def test_a_folder_as_db_is_a_usage_error(cli, exports, tmp_path):
 
 
 @pytest.mark.parametrize("content", [b"", b"just some notes\n", b"\x00" * 4096])
-def test_a_file_that_is_not_duckdb_exits_3_and_is_left_alone(cli, exports, tmp_path, content):
+def test_a_file_that_is_not_duckdb_exits_2_and_is_left_alone(cli, exports, tmp_path, content):
     write(exports, "first.md", PM.format(title="First"))
     notes = tmp_path / "notes.duckdb"
     notes.write_bytes(content)
     code, out, err = cli("ingest", exports, "--db", notes)
     # before: a traceback (duckdb.IOException) and exit 1, as if files had been rejected
-    assert code == 3
+    assert code == 2
     assert err == f"hindsight: error: {notes}: not a DuckDB database file (is it the right --db?); it is unchanged\n"
     assert notes.read_bytes() == content
     assert leftovers(tmp_path) == []
@@ -139,12 +138,12 @@ def bulky(exports, n: int) -> None:
         write(exports, f"pm-{i:03}.md", PM.format(title=f"Incident {i}") + f"\n## Executive Summary\n\n{summary}\n")
 
 
-def test_a_full_disk_exits_3_and_leaves_the_database_as_it_was(cli, exports, tiny_disk):
+def test_a_full_disk_exits_2_and_leaves_the_database_as_it_was(cli, exports, tiny_disk):
     db = tiny_disk / "hindsight.duckdb"
     before = loaded_once(cli, exports, db)
     bulky(exports, 300)
     code, out, err = cli("ingest", exports, "--db", db)
-    assert code == 3, out + err
+    assert code == 2, out + err
     assert err == f"hindsight: error: {db}: could not write the database: disk full (no space left on device); it is unchanged\n"
     assert db.read_bytes() == before
     assert leftovers(tiny_disk) == []
@@ -158,14 +157,14 @@ def _limit_file_size(limit: int):
     return apply
 
 
-def test_a_refused_write_exits_3_and_leaves_the_database_as_it_was(cli, exports, tmp_path):
+def test_a_refused_write_exits_2_and_leaves_the_database_as_it_was(cli, exports, tmp_path):
     db = tmp_path / "hindsight.duckdb"
     before = loaded_once(cli, exports, db)
     bulky(exports, 200)
     proc = subprocess.run([sys.executable, "-m", "hindsight", "ingest", str(exports), "--db", str(db)], cwd=ROOT,
                           env=env(), capture_output=True, text=True, timeout=600,
                           preexec_fn=_limit_file_size(len(before) + 512 * 1024))
-    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stderr == (f"hindsight: error: {db}: could not write the database: file too large for this "
                            "system's limits; it is unchanged\n")
     assert db.read_bytes() == before
@@ -189,13 +188,13 @@ EIO_AT = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("where", ["copy", "fsync"])
-def test_an_io_error_exits_3_and_leaves_the_database_as_it_was(cli, exports, tmp_path, where):
+def test_an_io_error_exits_2_and_leaves_the_database_as_it_was(cli, exports, tmp_path, where):
     db = tmp_path / "hindsight.duckdb"
     before = loaded_once(cli, exports, db)
     write(exports, "second.md", PM.format(title="Second"))
     proc = subprocess.run([sys.executable, "-c", EIO_AT, where, "ingest", str(exports), "--db", str(db)], cwd=ROOT,
                           env=env(), capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stderr == (f"hindsight: error: {db}: could not write the database: input/output error from the "
                            "disk (input/output error); it is unchanged\n")
     assert db.read_bytes() == before

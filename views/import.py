@@ -44,7 +44,9 @@ def ingest(uploads, db: Path) -> None:
         config = data.config_path()
         with st.spinner(f"Ingesting {len(uploads)} file(s)…"):
             uploaded = ingest_uploads([(u.name, u.getvalue()) for u in uploads], db, build(read_config(config), config))
-    except (ValueError, IngestFailed) as exc:  # ValueError: the configuration
+    except IngestFailed as exc:  # the command line's line, without the server's path
+        nothing_ingested(exc.reason)
+    except ValueError as exc:  # the configuration
         nothing_ingested(str(exc))
     except Exception:  # a bug: said in words here, with the details in the server's log, not on the page
         log.exception("ingest of uploads failed")
