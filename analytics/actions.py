@@ -85,11 +85,11 @@ def blocked(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 
 def open_actions(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Every open action, grouped by incident, for the template's tracker form."""
+    """Every open action, grouped by incident, for the template's tracker form; overdue as in ``overdue``."""
     base, params = _base(f)
     return frame(con, f"""{base}
         SELECT postmortem_id, title, incident_date, position, description, owner, due_date, priority,
-               status, ticket
+               status, ticket, coalesce(due_date < $as_of, FALSE) AS overdue
         FROM a WHERE NOT done AND NOT cancelled
         ORDER BY incident_date, postmortem_id, position""", params)
 

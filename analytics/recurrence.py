@@ -17,6 +17,8 @@ which the files were loaded.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -190,6 +192,28 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     return table.reset_index(drop=True)[PATTERN_COLUMNS]
 
 
+def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
+                    start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """The patterns active from ``start`` to ``end`` (a quarter, for the review): the patterns of the
+    incidents the filters keep up to ``end``, earlier ones included whatever the filters' date range, with
+    at least one incident from ``start`` to ``end``. A pattern is the whole group: its incidents before
+    ``start`` belong to it, those after ``end`` had not happened yet. ``start`` and ``end`` default to the
+    filters' date range, ``end`` to the as-of date at the latest. Same columns as ``patterns``, pattern_id
+    renumbered 1.. in the same order (largest first, then the most recent)."""
+    start, upto = _up_to_end(f, start, end)
+    table = patterns(con, upto, settings)
+    if start is not None and not table.empty:
+        table = table[pd.to_datetime(table["last_date"]).dt.date >= start].reset_index(drop=True)
+    return table.assign(pattern_id=range(1, len(table) + 1))
+
+
+def _up_to_end(f: Filters, start: date | None, end: date | None) -> tuple[date | None, Filters]:
+    """The period's start, and the filters keeping every incident up to the period's end."""
+    start = start if start is not None else f.date_from
+    end = min(end if end is not None else (f.date_to or f.as_of), f.as_of)
+    return start, dataclasses.replace(f, date_from=None, date_to=end)
+
+
 def _common_or_latest(values: pd.Series):
     """The members' common value when the known ones agree, else the latest member's."""
     known = values.dropna().unique()
@@ -266,3 +290,35 @@ def action_effectiveness(con: duckdb.DuckDBPyConnection, f: Filters,
         "recurrences": [int(counts.get(g, 0)) for g in GROUPS],
         "share": [counts.get(g, 0) / total if total else float("nan") for g in GROUPS],
     })
+
+
+MEMBER_COLUMNS = ["pattern_id", "postmortem_id", "title", "incident_date", "in_period", "previous_id",
+                  "previous_title", "previous_actions", "previous_actions_done", "group"]
+
+
+def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
+                    start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """The incidents of each pattern active from ``start`` to ``end`` (``active_patterns``), by pattern
+    then oldest first: pattern_id, postmortem_id, title, incident_date, in_period (dated from start to
+    end), and for an incident that recurs on an earlier one, whether that one's actions were done before
+    it came back (``action_effectiveness_detail``): previous_id, previous_title, previous_actions,
+    previous_actions_done, group; these are NULL for an incident that does not recur."""
+    start, upto = _up_to_end(f, start, end)
+    pats = active_patterns(con, f, settings, start, upto.date_to)
+    members = [(p, pid) for p, ids in zip(pats["pattern_id"], pats["postmortem_ids"]) for pid in ids]
+    if not members:
+        return pd.DataFrame(columns=MEMBER_COLUMNS)
+    table = pd.DataFrame(members, columns=["pattern_id", "postmortem_id"])
+    detail = action_effectiveness_detail(con, upto, settings)[
+        ["postmortem_id", "previous_id", "actions", "actions_done_before", "group"]].rename(columns={
+            "actions": "previous_actions", "actions_done_before": "previous_actions_done"})
+    table = table.merge(detail, on="postmortem_id", how="left")
+    ids = sorted(set(table["postmortem_id"]) | set(table["previous_id"].dropna()))
+    titles = frame(con, "SELECT postmortem_id, title, incident_date FROM postmortems "
+                        "WHERE list_contains($ids, postmortem_id)", {"ids": ids})
+    previous = titles.drop(columns="incident_date").rename(columns={"postmortem_id": "previous_id",
+                                                                    "title": "previous_title"})
+    table = table.merge(titles, on="postmortem_id", how="left").merge(previous, on="previous_id", how="left")
+    day = pd.to_datetime(table["incident_date"]).dt.date
+    table["in_period"] = day.le(upto.date_to) & (day.ge(start) if start is not None else True)
+    return table[MEMBER_COLUMNS]

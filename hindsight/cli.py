@@ -23,11 +23,10 @@ from analytics.settings import Settings
 from hindsight import __version__
 from hindsight.config import database_path, read_config
 from pipeline.config import Config, build
-from pipeline.errors import IngestFailed, Interrupted, UsageError
+from pipeline.errors import IngestFailed, Interrupted
 from pipeline.ingest import RunResult, StrictAbort, run
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-EXIT_FAILED = EXIT_USAGE  # a run that failed as a whole: distinct from "some files rejected"
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2  # 2: usage, or a run that failed as a whole
 EXIT_INTERRUPTED = 128  # plus the signal's number, as shells report it: 130 for Ctrl-C, 143 for SIGTERM
 LONG_RUN = 200  # files; below this a progress bar only flickers
 DB_HELP = "database file (default: $HINDSIGHT_DB, else data/hindsight.duckdb)"
@@ -103,11 +102,8 @@ def ingest(paths, db, config, strict, workers, follow_links, verbose, quiet) -> 
         with _sigterm_interrupts():
             result = run(list(paths), db, cfg, strict=strict, workers=workers, follow_links=follow_links,
                          progress_factory=_progress_bar)
-    except UsageError as exc:
+    except IngestFailed as exc:  # a usage error, or the database could not be written: one line, exit 2
         fail(exc)
-    except IngestFailed as exc:
-        click.echo(f"hindsight: error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
     except (Interrupted, KeyboardInterrupt) as exc:
         name, number = (exc.args[0], exc.signum) if isinstance(exc, Interrupted) else ("Ctrl-C", signal.SIGINT)
         click.echo(f"\nhindsight: interrupted by {name}; the database holds the last completed ingest", err=True)
@@ -256,7 +252,7 @@ for _kind, (_short, _help) in REPORTS.items():
 def review(quarter, out, **options) -> None:
     """Write a quarter's review pack: one self-contained HTML file."""
     from analytics.quarterly import last_complete_quarter
-    from analytics.review import QuarterError, write_review
+    from hindsight.review import QuarterError, write_review
 
     if not out:
         fail("report review needs --out FILE.html (and --quarter, e.g. 2025-Q3, for another quarter than "

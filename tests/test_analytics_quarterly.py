@@ -71,10 +71,39 @@ def test_review_pack_is_self_contained_and_escaped(cli, db_loaded, tmp_path):
     # plotly.js is inlined: no script is loaded from anywhere
     assert re.findall(r"<script[^>]*\ssrc=", html) == [] and "cdn.plot.ly/plotly" not in html
     assert "Plotly.newPlot" in html
-    # document text escaped, in the tracker form
-    assert "<b>retries</b>" not in html and "Add &lt;b&gt;retries&lt;/b&gt; \\| safely" in html
-    assert "### Incident: &lt;script&gt;alert(1)&lt;/script&gt; API down again - 2025-07-01" in html
-    assert "| 1 | Add &lt;b&gt;retries&lt;/b&gt; \\| safely | @x | 08/01 | todo | - |" in html
+    # document text escaped, in the tracker form: one row per open action under its incident
+    assert "<b>retries</b>" not in html and "<script>alert(1)" not in html
+    assert ('<th colspan="6" scope="rowgroup">Incident: &lt;script&gt;alert(1)&lt;/script&gt; API down again - '
+            '2025-07-01</th>') in html
+    assert re.search(r"<td class=\"number\">1</td><td>Add &lt;b&gt;retries&lt;/b&gt; \| safely</td><td>@x</td>\s*"
+                     r"<td class=\"date late\">2025-08-01 <span class=\"mark\">late</span></td>\s*<td>To do</td>", html)
+
+
+def test_review_pack_says_what_changed_and_what_needs_deciding(cli, db_loaded, tmp_path):
+    from lxml import html as lxml_html
+
+    out = tmp_path / "review.html"
+    assert cli("report", "review", "--out", out, "--db", db_loaded, "--as-of", "2025-10-01")[0] == 0
+    page = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    changed = [" ".join(li.text_content().split()) for li in page.xpath("//ul[@class='changed']/li")]
+    # 2025-Q3 holds PM-3 alone (P1, recurs on PM-1 176 days before, post-mortem 7 days after, resolved in
+    # 2 h, its one action due 2025-08-01 and not done); 2025-Q2 holds nothing; no reader data anywhere
+    assert changed == [
+        "1 incident in 2025-Q3, 1 more than in 2025-Q2 (0); of which 1 P1 and 0 P2 (2025-Q2: 0 and 0).",
+        "Actions closed on time: 0% in 2025-Q3, nothing to compare with in 2025-Q2.",
+        "Recurrence rate: 100% in 2025-Q3, nothing to compare with in 2025-Q2.",
+        "Time to post-mortem (median): 7.0 days in 2025-Q3, nothing to compare with in 2025-Q2.",
+        "Learning dissemination: nothing to measure in 2025-Q3 (n = 0).",
+        "Median time to resolve: 120 min (p90 120 min, n = 1); 2025-Q2: not known.",
+        "Leading cause category: code (1 incident; 2025-Q2: 0).",
+    ]
+    # PM-1 and PM-3 are two: no pattern of three; the one action, 61 days late (2025-08-01 to 2025-10-01)
+    assert page.xpath("string(//section[@id='recurred']/p[@class='empty'])").startswith("No pattern")
+    decisions = [[" ".join(c.text_content().split()) for c in row.xpath("./td|./th")]
+                 for row in page.xpath("//table[@class='decisions']//tr")]
+    assert decisions[1:] == [["@x · 1 late"],
+                             ["Add <b>retries</b> | safely", "<script>alert(1)</script> API down again",
+                              "2025-08-01", "61", "–", "To do"]]
 
 
 def test_review_needs_a_file_and_a_real_quarter(cli, db_loaded, tmp_path):
@@ -95,7 +124,7 @@ def test_review_defaults_to_the_last_complete_quarter(cli, db_loaded, tmp_path):
     # the four effectiveness metrics, against 2025-Q2 (no incident: no previous value, no change)
     for metric in ("Actions closed on time", "Recurrence rate", "Time to post-mortem (median)",
                    "Learning dissemination"):
-        assert f"<td>{metric}</td>" in page
+        assert f'<th scope="row">{metric}</th>' in page
     code, stdout, err = cli("report", "review", "--quarter", "2025q4", "--out", out, "--db", db_loaded,
                             "--as-of", "2025-10-01")
     assert code == 0, err

@@ -10,7 +10,6 @@ These are relations, not values: the hand-worked values are in the tests of each
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
 import shutil
@@ -99,12 +98,66 @@ def assert_rates_in_range(df: pd.DataFrame, where: str) -> None:
 
 
 def pack_tables(page: str) -> dict[str, list[list[str]]]:
-    """The review pack's tables by the heading above them: rows of cell texts, the header first."""
+    """The review pack's tables by id (the effectiveness table: "metrics"): rows of cell texts, the header
+    first."""
+    from lxml import html as lxml_html
+
     out = {}
-    for heading, table in re.findall(r"<h2>(.*?)</h2>(?:<p>.*?</p>)?<table>(.*?)</table>", page, re.S):
-        out[html.unescape(heading)] = [[html.unescape(c) for c in re.findall(r"<t[hd]>(.*?)</t[hd]>", row, re.S)]
-                                       for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    for table in lxml_html.fromstring(page).iter("table"):
+        name = table.get("id") or table.get("class")
+        out[name] = [[" ".join(c.text_content().split()) for c in row.xpath("./th|./td")]
+                     for row in table.iter("tr")]
     return out
+
+
+def as_pct(value) -> str:
+    """The pack's one precision for a share: a whole percentage."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+def as_change(value, unit: str) -> str:
+    """A rate's change in percentage points, a duration's in days."""
+    if value is None:
+        return "–"
+    return f"{value * 100:+.0f} pp" if unit == "pp" else f"{value:+.1f} days"
+
+
+# Each trends column the pack prints, by table and header: the CLI's column and how the pack writes it.
+COUNT, MINUTES, DAYS = "{:,.0f}".format, "{:,.0f}".format, "{:.1f}".format
+PACK_TRENDS = {
+    "trend-incidents": {"Incidents": ("incidents", COUNT), "P1": ("p1", COUNT), "P2": ("p2", COUNT),
+                        "P3": ("p3", COUNT), "P4": ("p4", COUNT),
+                        "Time to resolve, median (min)": ("resolve_median", MINUTES),
+                        "p90 (min)": ("resolve_p90", MINUTES), "n resolved": ("resolve_n", COUNT)},
+    "trend-actions": {"Actions": ("actions", COUNT), "Completed": ("completion_rate", as_pct),
+                      "Closed on time": ("on_time_rate", as_pct), "Incidents": ("incidents", COUNT),
+                      "Recurring": ("recurring", COUNT), "Recurrence rate": ("recurrence_rate", as_pct)},
+    "trend-postmortems": {"Post-mortems written": ("postmortem_n", COUNT),
+                          "Time to post-mortem, median (days)": ("postmortem_days_median", DAYS),
+                          "Within the SLA": ("postmortem_within_sla_rate", as_pct),
+                          "Learning dissemination": ("dissemination_rate", as_pct)},
+    "trend-changes": {"Closed on time (pp)": ("on_time_rate_change", lambda v: f"{v * 100:+.0f}"),
+                      "Completed (pp)": ("completion_rate_change", lambda v: f"{v * 100:+.0f}"),
+                      "Recurrence rate (pp)": ("recurrence_rate_change", lambda v: f"{v * 100:+.0f}"),
+                      "Time to post-mortem (days)": ("postmortem_days_median_change", "{:+.1f}".format),
+                      "Dissemination (pp)": ("dissemination_rate_change", lambda v: f"{v * 100:+.0f}"),
+                      "Incidents": ("incidents_change", "{:+,.0f}".format),
+                      "Time to resolve, median (min)": ("resolve_median_change", "{:+,.0f}".format)},
+}
+
+
+def assert_pack_trends(tables: dict, cli_rows: list[dict]) -> None:
+    """Every trends cell of the pack is the CLI's number, written at the pack's precision."""
+    by_quarter = {r["quarter"]: r for r in cli_rows}
+    for table_id, columns in PACK_TRENDS.items():
+        header, *rows = tables[table_id]
+        assert rows, table_id
+        for cells in rows:
+            expected = by_quarter[cells[0].split()[0]]  # "2026-Q4 (partial) *" -> 2026-Q4
+            for name, (column, shown) in columns.items():
+                value = expected[column]
+                cell = cells[header.index(name)]
+                assert cell == ("–" if value is None else shown(value)), (table_id, cells[0], name)
 
 
 FILTERS = [[], ["--team", "payments"], ["--severity", "P1", "--severity", "P2"], ["--from", "2025-01-01", "--to",
@@ -150,31 +203,27 @@ def test_cli_dashboard_and_pack_give_the_same_numbers(cli, corpus, tmp_path, arg
                             "--out", out, *args)
     assert code == 0 and f"Wrote the {quarter} review pack" in stdout, err
     tables = pack_tables(out.read_text(encoding="utf-8"))
-    effectiveness = {r[0]: r[1:] for r in tables["Effectiveness"][1:]}
+    # the four metrics are the Overview tiles: value, n, the previous quarter and the change
+    effectiveness = {r[0]: r[1:] for r in tables["metrics"][1:]}
     for key, tile in tiles.iterrows():
         shown = effectiveness[tile["metric"]]
-        value = "" if pd.isna(tile["value"]) else (f"{tile['value']:.0%}" if tile["unit"] == "share"
-                                                   else f"{tile['value']:.1f} d")
+        value, previous = ([None if pd.isna(v) else (as_pct(v) if tile["unit"] == "share" else f"{v:.1f} days")
+                            for v in (tile["value"], tile["previous"])])
         n = f"{tile['n']} of {int(tile['n_total'])}" if pd.notna(tile["n_total"]) else str(tile["n"])
-        assert shown[:2] == [value, n], key
+        assert shown[:4] == [value or "–", n, previous or "–", str(tile["previous_n"])], key
+        change = None if pd.isna(tile["change"]) else as_change(tile["change"], tile["change_unit"])
+        assert shown[4].startswith(change or "–"), key
+        assert ("small sample" in shown[4]) == (bool(tile["small_sample"]) and change is not None), key
     start, end = quarter_bounds(quarter)
     inside = dataclasses.replace(f, date_from=max(start, f.date_from or start), date_to=min(end, f.date_to or end))
-    header, row = tables["This quarter's actions"]
+    header, row = tables["quarter-actions"]
     page = get("analytics.actions:summary", inside).iloc[0]
-    assert [float(x) if x else None for x in row] == [None if pd.isna(page[c]) else pytest.approx(page[c], abs=5e-4)
-                                                      for c in header]
-    header, *rows = tables["Quarterly trends"]
-    cli_by_quarter = {r["quarter"]: r for r in cli_rows}
-    for cells in rows:
-        expected = cli_by_quarter[cells[0]]
-        for name, cell in zip(header[1:], cells[1:]):
-            value = expected[name]
-            if isinstance(value, bool):
-                assert cell == str(value), (cells[0], name)
-            elif value is None:
-                assert cell == "", (cells[0], name)
-            else:
-                assert float(cell) == pytest.approx(value, abs=5e-4), (cells[0], name)
+    assert header == ["Actions", "Done", "Completed", "Due", "Closed on time", "On-time rate", "Overdue", "Blocked"]
+    rate = {c: as_pct(None if pd.isna(page[c]) else page[c]) for c in ("completion_rate", "on_time_rate")}
+    count = {c: f"{int(page[c]):,}" for c in COUNTS}
+    assert row == [count["actions"], count["done"], rate["completion_rate"], count["due"], count["on_time"],
+                   rate["on_time_rate"], count["overdue"], count["blocked"]]
+    assert_pack_trends(tables, cli_rows)
 
 
 def test_filters_never_raise_counts_and_a_team_is_its_own_rows(corpus):

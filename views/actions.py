@@ -8,8 +8,8 @@ inside dataframes and the plain-text tracker block."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import review
 from dashboard import data, ui
+from hindsight import review
 
 CHART = {"displayModeBar": False}
 PRIORITIES = ["high", "medium", "low"]

@@ -32,7 +32,7 @@ if o is None or not o["incidents"]:
     st.caption("Nothing in this selection: no post-mortem matches these filters.")
     st.stop()
 
-patterns = data.get("analytics.recurrence:patterns", f, with_settings=True)
+patterns = data.get("analytics.recurrence:active_patterns", f, with_settings=True)
 effect = data.get("analytics.recurrence:action_effectiveness", f, with_settings=True)
 
 # --- tiles -------------------------------------------------------------------------------------------

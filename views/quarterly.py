@@ -2,7 +2,7 @@
 small multiples of each trend (small-sample quarters marked), incidents by cause, and the HTML review pack.
 
 Every number comes from analytics.quarterly (and analytics.actions for the on-time denominator); the pack
-is written by analytics.review. Cause categories drawn on charts are escaped (Plotly reads some HTML)."""
+is written by hindsight.review. Cause categories drawn on charts are escaped (Plotly reads some HTML)."""
 
 import tempfile
 from pathlib import Path
@@ -10,9 +10,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import quarterly, review
+from analytics import quarterly
 from analytics.render import quarter_label
 from dashboard import data, ui
+from hindsight import review
 
 CHART = {"displayModeBar": False}
 COLOR = "#1f77b4"

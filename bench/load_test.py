@@ -1,0 +1,149 @@
+"""Load test: many people using one dashboard at once.
+
+    .venv/bin/python bench/load_test.py --db FILE [--sessions 20] [--seconds 60] [--json OUT]
+
+Starts one `streamlit run app.py` on the given database and drives ``--sessions`` concurrent
+browser contexts in Debian's headless Chromium (Playwright, /usr/bin/chromium). Each session, for
+``--seconds``, opens a random page with a random team or severity filter (a shared deep link, the
+way people pass views around) and waits until the page has finished its run. Reported: pages
+finished, errors (exception boxes or timeouts), and the median, p90, p95 and max time to a
+finished page. Not part of the test run: it takes minutes and its numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+PAGES = ["", "actions", "causes", "timeliness", "quarterly", "escalations", "postmortems"]
+DONE_JS = ("() => !!document.querySelector('[data-testid=\"stMain\"] h1') &&"
+           " !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
+           " !document.querySelector('[data-testid=\"stSpinner\"]') &&"
+           " !document.querySelector('[data-testid=\"stSkeleton\"]')")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: str, config: str | None, port: int, log: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--", "--db", db]
+    if config:
+        cmd += ["--config", config]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit(f"streamlit did not start; see {log}")
+
+
+def choices(db: str) -> dict[str, list[str]]:
+    """Teams and severities present in the database, for the filters the sessions pick."""
+    import duckdb
+
+    with duckdb.connect(db, read_only=True) as con:
+        return {dim: [r[0] for r in con.execute(
+            f"SELECT DISTINCT {dim} FROM postmortems WHERE {dim} IS NOT NULL ORDER BY 1").fetchall()]
+            for dim in ("team", "severity")}
+
+
+async def session(browser, url: str, until: float, options: dict, rng: random.Random, out: dict) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    while time.monotonic() < until:
+        dim = rng.choice(["team", "severity", None])
+        query = f"?{dim}={rng.choice(options[dim])}" if dim and options[dim] else ""
+        target = f"{url}/{rng.choice(PAGES)}{query}"
+        t0 = time.perf_counter()
+        try:
+            await page.goto(target)
+            await page.wait_for_function(DONE_JS, timeout=120_000)
+            if await page.locator("[data-testid='stException']").count():
+                out["errors"].append(f"exception on {target}")
+            else:
+                out["times"].append(time.perf_counter() - t0)
+        except Exception as exc:  # a timeout or a crashed tab is a result to report, not a reason to stop
+            out["errors"].append(f"{target}: {str(exc).splitlines()[0]}")
+    await context.close()
+
+
+async def drive(url: str, sessions: int, seconds: float, options: dict, seed: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    out: dict = {"times": [], "errors": []}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
+        until = time.monotonic() + seconds
+        await asyncio.gather(*(session(browser, url, until, options, random.Random(seed + i), out)
+                               for i in range(sessions)))
+        await browser.close()
+    return out
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def summarise(out: dict, sessions: int, seconds: float) -> dict:
+    times = out["times"]
+    return {"sessions": sessions, "seconds": seconds, "pages": len(times), "errors": len(out["errors"]),
+            "error_samples": out["errors"][:5],
+            "median_s": round(statistics.median(times), 2) if times else None,
+            "p90_s": round(quantile(times, 0.90), 2) if times else None,
+            "p95_s": round(quantile(times, 0.95), 2) if times else None,
+            "max_s": round(max(times), 2) if times else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True, help="the DuckDB file to serve (e.g. a 100k corpus)")
+    parser.add_argument("--config", help="the configuration file the dashboard reads")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", help="also write the result here")
+    args = parser.parse_args()
+    port = free_port()
+    log = Path(tempfile.mkdtemp()) / "streamlit.log"
+    proc = start_server(args.db, args.config, port, log)
+    try:
+        out = asyncio.run(drive(f"http://127.0.0.1:{port}", args.sessions, args.seconds, choices(args.db),
+                                args.seed))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    result = summarise(out, args.sessions, args.seconds)
+    print(f"{result['sessions']} sessions for {result['seconds']:.0f} s: {result['pages']} pages finished, "
+          f"{result['errors']} errors; time to a finished page median {result['median_s']} s, "
+          f"p90 {result['p90_s']} s, p95 {result['p95_s']} s, max {result['max_s']} s")
+    for sample in result["error_samples"]:
+        print("  error:", sample)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
