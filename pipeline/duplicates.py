@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.rows import FileIndex, duplicate_key
-from pipeline.tables import keys, registered
+from pipeline.tables import through, with_keys
 
 
 class DuplicateGuard:
@@ -47,8 +47,7 @@ class DuplicateGuard:
 
 def _files_with_rows(con: duckdb.DuckDBPyConnection, hashes: set[str]) -> dict[str, str]:
     """Of the loaded files with these contents, the first by path that holds rows (a copy holds none)."""
-    with keys(con, "_hashes", hashes):
-        return dict(con.execute("""
+    return dict(with_keys(con, "_hashes", hashes, """
             WITH candidates AS (
                 SELECT content_sha256, source_path FROM source_files
                 WHERE status = 'loaded' AND content_sha256 IN (SELECT key FROM _hashes)
@@ -59,17 +58,16 @@ def _files_with_rows(con: duckdb.DuckDBPyConnection, hashes: set[str]) -> dict[s
                 UNION SELECT source_path FROM incidents WHERE source_path IN (SELECT source_path FROM candidates)
             )
             SELECT content_sha256, min(source_path) FROM candidates
-            WHERE source_path IN (SELECT source_path FROM holding) GROUP BY content_sha256""").fetchall())
+            WHERE source_path IN (SELECT source_path FROM holding) GROUP BY content_sha256"""))
 
 
 def _postmortems_by_key(con: duckdb.DuckDBPyConnection, wanted: set[str]) -> dict[str, tuple[str, str]]:
     """The loaded post-mortem (id, file) each duplicate key belongs to; the first by path if several do."""
     found: dict[str, tuple[str, str]] = {}
-    with keys(con, "_keys", wanted):
-        for key, pid, path in con.execute("""
-                SELECT duplicate_key, postmortem_id, source_path FROM postmortems
-                WHERE duplicate_key IN (SELECT key FROM _keys) ORDER BY source_path, postmortem_id""").fetchall():
-            found.setdefault(key, (pid, path))
+    for key, pid, path in with_keys(con, "_keys", wanted, """
+            SELECT duplicate_key, postmortem_id, source_path FROM postmortems
+            WHERE duplicate_key IN (SELECT key FROM _keys) ORDER BY source_path, postmortem_id"""):
+        found.setdefault(key, (pid, path))
     return found
 
 
@@ -82,9 +80,8 @@ def fill_missing_keys(con: duckdb.DuckDBPyConnection) -> None:
         return
     computed = pa.table({"pid": [pid for pid, *_ in missing],
                          "key": [duplicate_key(title, day, team) or "" for _, title, day, team in missing]})
-    with registered(con, "_computed", computed):
-        con.execute("UPDATE postmortems SET duplicate_key = _computed.key FROM _computed "
-                    "WHERE postmortems.postmortem_id = _computed.pid")
+    through(con, "_computed", computed, "UPDATE postmortems SET duplicate_key = _computed.key FROM _computed "
+            "WHERE postmortems.postmortem_id = _computed.pid")
 
 
 class Owners:
@@ -94,9 +91,8 @@ class Owners:
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str, column: str, ids: set[str]):
         self.owner: dict[str, str] = {}
         if ids:
-            with keys(con, "_ids", ids):
-                self.owner = dict(con.execute(f"SELECT {column}, source_path FROM {table} "
-                                              f"WHERE {column} IN (SELECT key FROM _ids)").fetchall())
+            self.owner = dict(with_keys(con, "_ids", ids, f"SELECT {column}, source_path FROM {table} "
+                                                          f"WHERE {column} IN (SELECT key FROM _ids)"))
 
     def claim(self, id_: str, path: str) -> str | None:
         """Take ``id_`` for ``path``; if another row has it already, the file that holds it instead."""

@@ -22,7 +22,7 @@ from pipeline.duplicates import DuplicateGuard, Owners, fill_missing_keys
 from pipeline.model import Problem
 from pipeline.rows import COLUMNAR, Chunk, FileIndex, Postmortem, as_moment
 from pipeline.statuses import StatusLog
-from pipeline.tables import DETAILS, insert, insert_batches, keys
+from pipeline.tables import DETAILS, insert, insert_batches, key_table, through, with_keys
 from pipeline.tracker_match import PENDING_COLUMNS, Observation, match_rows
 
 BATCH_ROWS = 100_000  # rows (of every table) held before they are written: a few thousand files
@@ -63,12 +63,13 @@ class Loader:
     def forget(self, paths: Iterable[str]) -> None:
         """Delete the rows files loaded before, ahead of loading what they hold now. Status history stays:
         it is what each file said, and when."""
-        with keys(self.con, "_forget", paths):
-            old_ids = "SELECT postmortem_id FROM postmortems WHERE source_path IN (SELECT key FROM _forget)"
-            for table in DETAILS:
-                self.con.execute(f"DELETE FROM {table} WHERE postmortem_id IN ({old_ids})")
-            for table in ("actions", "incidents", "postmortems"):
-                self.con.execute(f"DELETE FROM {table} WHERE source_path IN (SELECT key FROM _forget)")
+        forgotten = key_table(paths)
+        old_ids = "SELECT postmortem_id FROM postmortems WHERE source_path IN (SELECT key FROM _forget)"
+        for table in DETAILS:
+            through(self.con, "_forget", forgotten, f"DELETE FROM {table} WHERE postmortem_id IN ({old_ids})")
+        for table in ("actions", "incidents", "postmortems"):
+            through(self.con, "_forget", forgotten,
+                    f"DELETE FROM {table} WHERE source_path IN (SELECT key FROM _forget)")
 
     def add(self, chunk: Chunk) -> None:
         self.batch.append(chunk)
@@ -107,12 +108,11 @@ class Loader:
         """source_files: each file's hash, size and modification time, for the next run to skip it."""
         rows = [(f.path, f.sha256, f.format, "rejected" if f.rejected else "loaded", self.run_id, self.now,
                  f.size, f.mtime_ns) for f in files]
-        with keys(self.con, "_recorded", [f.path for f in files]):
-            self.con.execute("DELETE FROM source_files WHERE source_path IN (SELECT key FROM _recorded)")
+        with_keys(self.con, "_recorded", [f.path for f in files],
+                  "DELETE FROM source_files WHERE source_path IN (SELECT key FROM _recorded)")
         insert(self.con, "source_files", rows)
         accepted = [f.path for f in files if not f.rejected]
-        with keys(self.con, "_accepted", accepted):
-            self.con.execute("INSERT INTO _loaded_paths SELECT key FROM _accepted")
+        with_keys(self.con, "_accepted", accepted, "INSERT INTO _loaded_paths SELECT key FROM _accepted")
 
     # ------------------------------------------------------------ statuses
 
@@ -320,7 +320,6 @@ class Batch:
         statuses of actions given apart from it."""
         if not pids:
             return {}
-        with keys(self.con, "_pids", pids):
-            return {pid: as_moment(day) for pid, day in self.con.execute(
-                "SELECT postmortem_id, coalesce(postmortem_date, incident_date) FROM postmortems "
-                "WHERE postmortem_id IN (SELECT key FROM _pids)").fetchall()}
+        return {pid: as_moment(day) for pid, day in with_keys(
+            self.con, "_pids", pids, "SELECT postmortem_id, coalesce(postmortem_date, incident_date) FROM postmortems "
+            "WHERE postmortem_id IN (SELECT key FROM _pids)")}

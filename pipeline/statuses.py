@@ -11,7 +11,7 @@ from datetime import datetime
 
 import duckdb
 
-from pipeline.tables import insert, keys
+from pipeline.tables import insert, with_keys
 
 NEVER = "__never__"  # what a source said before its first observation
 
@@ -28,11 +28,10 @@ class StatusLog:
         """What each source last said about these actions, from the history written so far."""
         if not action_ids:
             return
-        with keys(self.con, "_recall", action_ids):
-            for action_id, source, status in self.con.execute("""
-                    SELECT action_id, source, arg_max(status, observed_at) FROM action_status_history
-                    WHERE action_id IN (SELECT key FROM _recall) GROUP BY action_id, source""").fetchall():
-                self.last_said[(action_id, source)] = status
+        for action_id, source, status in with_keys(self.con, "_recall", action_ids, """
+                SELECT action_id, source, arg_max(status, observed_at) FROM action_status_history
+                WHERE action_id IN (SELECT key FROM _recall) GROUP BY action_id, source"""):
+            self.last_said[(action_id, source)] = status
 
     def observe(self, action_id: str, status: str | None, source: str, first_at: datetime | None,
                 dated: datetime | None = None) -> bool:
@@ -54,8 +53,7 @@ class StatusLog:
         """Append the observations so far, and forget what was recalled (memory stays a batch's)."""
         insert(self.con, "action_status_history", self.history)
         if self.touched:
-            with keys(self.con, "_touched", self.touched):
-                self.con.execute("INSERT INTO _touched_actions SELECT key FROM _touched")
+            with_keys(self.con, "_touched", self.touched, "INSERT INTO _touched_actions SELECT key FROM _touched")
         self.history, self.touched, self.last_said = [], set(), {}
 
     def derive(self) -> None:

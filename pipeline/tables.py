@@ -75,24 +75,24 @@ def insert_batches(con: duckdb.DuckDBPyConnection, table: str, batches: list[pa.
     if not batches:
         return
     listed = ", ".join(name for name, _ in COLUMNS[table])
-    with registered(con, "_rows", pa.Table.from_batches(batches)):
-        con.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM _rows")
+    through(con, "_rows", pa.Table.from_batches(batches), f"INSERT INTO {table} ({listed}) SELECT {listed} FROM _rows")
 
 
-def keys(con: duckdb.DuckDBPyConnection, name: str, values, kind: pa.DataType = TEXT) -> "registered":
-    """Register ``values`` as a one-column relation ``name`` (column ``key``), for lookups by join."""
-    return registered(con, name, pa.table({"key": pa.array(list(values), type=kind)}))
+def through(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str) -> list[tuple]:
+    """Run one statement that sees an Arrow table as ``name``; its rows (a write's count).
+
+    Not con.register(): inside a transaction, which a whole run is, DuckDB keeps every table registered
+    alive until the commit, unregistered or not, so a run's memory grew with every batch (1.2 GB at 100k
+    post-mortems, most of it Arrow buffers long written). A relation's query holds it for the call only."""
+    result = con.from_arrow(table).query(name, sql)
+    return result.fetchall() if result is not None else []
 
 
-class registered:
-    """An Arrow table visible to SQL under a name for the duration of a with block."""
+def with_keys(con: duckdb.DuckDBPyConnection, name: str, values, sql: str, kind: pa.DataType = TEXT) -> list[tuple]:
+    """Run one statement that sees ``values`` as a one-column relation ``name`` (column ``key``): lookups by
+    join, whatever their number."""
+    return through(con, name, key_table(values, kind), sql)
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, name: str, table: pa.Table):
-        self.con, self.name, self.table = con, name, table
 
-    def __enter__(self):
-        self.con.register(self.name, self.table)
-        return self.name
-
-    def __exit__(self, *exc) -> None:
-        self.con.unregister(self.name)
+def key_table(values, kind: pa.DataType = TEXT) -> pa.Table:
+    return pa.table({"key": pa.array(list(values), type=kind)})

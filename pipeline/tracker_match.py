@@ -16,7 +16,7 @@ import duckdb
 
 from pipeline.config import fold
 from pipeline.rows import as_moment
-from pipeline.tables import DAY, keys
+from pipeline.tables import DAY, with_keys
 
 PENDING_COLUMNS = "source_path, line, incident_title, incident_date, position, description, status, reviewed_on"
 
@@ -63,20 +63,17 @@ def _candidates(con: duckdb.DuckDBPyConnection, rows: list[tuple]):
     days = {row[3] for row in rows if row[3] is not None}
     undated = any(row[3] is None for row in rows)
     postmortem_of: dict[tuple, str] = {}
-    with keys(con, "_days", days, DAY):
-        for pid, title, day in con.execute(
-                "SELECT postmortem_id, title, incident_date FROM postmortems "
-                "WHERE incident_date IN (SELECT key FROM _days) OR (? AND incident_date IS NULL) "
-                "ORDER BY source_path, postmortem_id", [undated]).fetchall():
-            postmortem_of.setdefault((fold(title or ""), day), pid)
+    for pid, title, day in with_keys(
+            con, "_days", days, "SELECT postmortem_id, title, incident_date FROM postmortems "
+            f"WHERE incident_date IN (SELECT key FROM _days) OR ({undated} AND incident_date IS NULL) "
+            "ORDER BY source_path, postmortem_id", DAY):
+        postmortem_of.setdefault((fold(title or ""), day), pid)
     wanted = {postmortem_of.get((fold(row[2] or ""), row[3])) for row in rows} - {None}
     actions_of: dict[str, list[tuple]] = {}
-    with keys(con, "_pids", wanted):
-        for action_id, pid, position, description in con.execute(
-                "SELECT action_id, postmortem_id, position, description FROM actions "
-                "WHERE postmortem_id IN (SELECT key FROM _pids) ORDER BY postmortem_id, position, action_id"
-                ).fetchall():
-            actions_of.setdefault(pid, []).append((action_id, position, fold(description)))
+    for action_id, pid, position, description in with_keys(
+            con, "_pids", wanted, "SELECT action_id, postmortem_id, position, description FROM actions "
+            "WHERE postmortem_id IN (SELECT key FROM _pids) ORDER BY postmortem_id, position, action_id"):
+        actions_of.setdefault(pid, []).append((action_id, position, fold(description)))
     return postmortem_of, actions_of
 
 
