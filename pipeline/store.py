@@ -28,6 +28,7 @@ from pipeline.errors import StoreFailed, UsageError, WriterBusy, describe_os_err
 
 SCHEMA = Path(__file__).with_name("schema.sql").read_text()
 SCHEMA_VERSION = "1"
+WRITER_MEMORY = "256MB"
 
 
 def real_path(path: str | Path) -> Path:
@@ -113,7 +114,10 @@ def _holder(lock) -> str:
 def _open_copy(path: Path, tmp: Path) -> duckdb.DuckDBPyConnection:
     if path.exists():
         shutil.copyfile(path, tmp)
-    con = duckdb.connect(str(tmp))
+    # A run is one transaction, whose rows DuckDB holds in memory until a table has several row groups to
+    # write: at 100k post-mortems, 500 MB. Its memory limit has it write them to the copy (or spill next
+    # to it) sooner, so the ingest's memory stays flat whatever the corpus size (bench/ingest_bench.py).
+    con = duckdb.connect(str(tmp), config={"memory_limit": WRITER_MEMORY})
     try:
         con.execute(SCHEMA)
         con.execute("INSERT OR REPLACE INTO schema_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
