@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 import duckdb
 import pandas as pd
 
 from analytics.filters import Filters
 
+# A connection from db.connect_readonly is an in-memory database with the file attached as "hindsight":
+# its own catalog, "memory", can hold tables derived from the file for as long as the connection lives.
+MEMORY = "memory"
+_materialising = threading.Lock()
 
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
-    """Run one query on its own cursor (connections are shared between dashboard sessions)."""
+
+@contextmanager
+def _cursor(con: duckdb.DuckDBPyConnection):
+    """A cursor of its own (connections are shared between dashboard sessions), reading the file."""
     cur = con.cursor()
     try:
         # A cursor starts in the default catalog; db.connect_readonly attaches the file as "hindsight".
-        if cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'hindsight'").fetchone()[0]:
+        try:
             cur.execute("USE hindsight")
-        return cur.execute(sql, params or {}).df()
+        except duckdb.CatalogException:
+            pass  # a connection opened on the file itself reads it by default
+        yield cur
     finally:
         cur.close()
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """Run one query on its own cursor."""
+    with _cursor(con) as cur:
+        return cur.execute(sql, params or {}).df()
+
+
+def materialised(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> str | None:
+    """The result of ``sql``, computed once per connection into the table ``memory.main.<name>``; its
+    qualified name. ``name`` must say everything the result depends on besides the file (e.g. a setting's
+    value). None when the connection has no in-memory catalog to hold it (a connection opened on the file
+    itself): the caller then inlines ``sql``.
+
+    Why a table of the reader's connection rather than one written at ingest: the result depends on
+    analytics settings read from the configuration, which the dashboard and the CLI may set differently
+    on the same file; and a reader connection lives exactly as long as one version of the file
+    (dashboard/data.connection opens a new one when an ingest swaps the file), so the table can never be
+    stale."""
+    with _cursor(con) as cur:
+        known = cur.execute("SELECT database_name, table_name FROM duckdb_tables() WHERE database_name = $db "
+                            "AND schema_name = 'main' AND table_name = $name", {"db": MEMORY, "name": name}).fetchall()
+        if known:
+            return f"{MEMORY}.main.{name}"
+        if not cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = $db AND NOT readonly",
+                           {"db": MEMORY}).fetchone()[0]:
+            return None
+        with _materialising:  # one session computes it; the others wait, then read it
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {MEMORY}.main.{name} AS {sql}", params)
+    return f"{MEMORY}.main.{name}"
 
 
 def pm_cte(f: Filters, name: str = "pm") -> tuple[str, dict]:
@@ -32,15 +73,16 @@ def duration_stats(column: str) -> str:
             f"max({column}) AS max")
 
 
-def quarter_expr(date_column: str, fiscal_start_month: int = 1) -> str:
-    """'2025-Q3'. With a fiscal year starting in month m, quarters count from m and the year is the
-    calendar year in which that fiscal year starts."""
-    shift = fiscal_start_month - 1
-    shifted = f"({date_column} - INTERVAL {int(shift)} MONTH)" if shift else date_column
-    return f"(strftime({shifted}, '%Y') || '-Q' || quarter({shifted}))"
-
-
 def business_days(start: str, end: str) -> str:
-    """Weekdays from ``start`` (included) to ``end`` (excluded): Friday to next Monday is 1."""
-    return (f"(SELECT count(*) FROM range({start}::TIMESTAMP, {end}::TIMESTAMP, INTERVAL 1 DAY) r(d) "
-            f"WHERE isodow(d) < 6)")
+    """Weekdays from ``start`` (included) to ``end`` (excluded), both DATE: Friday to next Monday is 1; 0 when
+    ``end`` is not after ``start``. Arithmetic, not a calendar walked row by row: with ``offset`` the
+    weekday of ``start`` (Monday 0) and ``weekdays_before(x) = 5 * (x // 7) + least(x % 7, 5)`` the weekdays
+    in the first x days of a Monday-started calendar, the answer is
+    ``weekdays_before(offset + days) - weekdays_before(offset)``."""
+    offset = f"(isodow({start}) - 1)"
+    days = f"greatest(date_diff('day', {start}, {end}), 0)"
+
+    def weekdays_before(x: str) -> str:
+        return f"(5 * (({x}) // 7) + least(({x}) % 7, 5))"
+
+    return f"({weekdays_before(f'{offset} + {days}')} - {weekdays_before(offset)})"

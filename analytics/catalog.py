@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from analytics.base import frame, pm_cte
-from analytics.filters import Filters
+from analytics.filters import DIMENSIONS, Filters
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -22,10 +22,9 @@ def counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def choices(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """Distinct values for the sidebar filters."""
     out = {}
-    for key, column in (("teams", "team"), ("severities", "severity"), ("services", "service"),
-                        ("cause_categories", "primary_cause_category")):
-        out[key] = frame(con, f"SELECT DISTINCT {column} AS v FROM postmortems WHERE {column} IS NOT NULL "
-                              "ORDER BY 1")["v"].tolist()
+    for dimension in DIMENSIONS:
+        out[dimension.field] = frame(con, f"SELECT DISTINCT {dimension.column} AS value FROM postmortems "
+                                          f"WHERE {dimension.column} IS NOT NULL ORDER BY 1")["value"].tolist()
     return out
 
 
@@ -39,15 +38,18 @@ def postmortems(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "") ->
     root cause, case-insensitively (bound as a parameter)."""
     cte, params = pm_cte(f)
     params["q"] = f"%{_literal_like(search.strip())}%"
-    return frame(con, f"""WITH {cte}
+    return frame(con, f"""WITH {cte},
+        action_counts AS (
+            SELECT postmortem_id, count(*) AS actions,
+                   count(*) FILTER (WHERE status IS DISTINCT FROM 'done' AND status IS DISTINCT FROM 'cancelled')
+                       AS open_actions  -- an unknown status (NULL) is open
+            FROM actions WHERE postmortem_id IN (SELECT postmortem_id FROM pm) GROUP BY postmortem_id
+        )
         SELECT postmortem_id, incident_date, title, team, service, severity, primary_cause_category,
                minutes_to_resolve, days_to_postmortem, postmortem_date,
-               (SELECT count(*) FROM actions a WHERE a.postmortem_id = pm.postmortem_id) AS actions,
-               (SELECT count(*) FROM actions a WHERE a.postmortem_id = pm.postmortem_id
-                   AND a.status IS DISTINCT FROM 'done' AND a.status IS DISTINCT FROM 'cancelled'
-               ) AS open_actions,  -- an unknown status (NULL) is open
+               coalesce(action_counts.actions, 0) AS actions, coalesce(action_counts.open_actions, 0) AS open_actions,
                language, source_format
-        FROM pm
+        FROM pm LEFT JOIN action_counts USING (postmortem_id)
         WHERE $q = '%%' OR postmortem_id ILIKE $q ESCAPE '\\' OR title ILIKE $q ESCAPE '\\'
               OR summary ILIKE $q ESCAPE '\\' OR root_cause ILIKE $q ESCAPE '\\'
         ORDER BY incident_date DESC NULLS LAST, postmortem_id""", params)

@@ -26,10 +26,10 @@ FIELDS = {
 
 
 def _flags(f: Filters) -> tuple[str, dict]:
-    """`c`: one row per kept post-mortem with a boolean per field, TRUE when missing."""
+    """`missing_fields`: one row per kept post-mortem with a boolean per field, TRUE when missing."""
     cte, params = pm_cte(f)
     flags = ", ".join(f"coalesce({cond}, TRUE) AS {name}" for name, cond in FIELDS.items())
-    return f"WITH {cte}, c AS (SELECT postmortem_id, source_path, {flags} FROM pm)", params
+    return f"WITH {cte}, missing_fields AS (SELECT postmortem_id, source_path, {flags} FROM pm)", params
 
 
 def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -37,13 +37,14 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     (= missing / postmortems)."""
     base, params = _flags(f)
     fields = ", ".join(f"('{name}', {i})" for i, name in enumerate(FIELDS))
-    unpivoted = " UNION ALL ".join(f"SELECT '{name}' AS field, {name} AS missing FROM c" for name in FIELDS)
-    return frame(con, f"""{base}, u AS ({unpivoted})
-        SELECT k.field, count(u.field) AS postmortems,
-               count(*) FILTER (WHERE u.missing) AS missing,
-               count(*) FILTER (WHERE u.missing) / nullif(count(u.field), 0) AS missing_share
-        FROM (VALUES {fields}) k(field, ord) LEFT JOIN u USING (field)
-        GROUP BY k.field, k.ord ORDER BY k.ord""", params)
+    unpivoted = " UNION ALL ".join(f"SELECT '{name}' AS field, {name} AS missing FROM missing_fields"
+                                   for name in FIELDS)
+    return frame(con, f"""{base}, per_field AS ({unpivoted})
+        SELECT field_order.field, count(per_field.field) AS postmortems,
+               count(*) FILTER (WHERE per_field.missing) AS missing,
+               count(*) FILTER (WHERE per_field.missing) / nullif(count(per_field.field), 0) AS missing_share
+        FROM (VALUES {fields}) field_order(field, ord) LEFT JOIN per_field USING (field)
+        GROUP BY field_order.field, field_order.ord ORDER BY field_order.ord""", params)
 
 
 def worst_files(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> pd.DataFrame:
@@ -57,10 +58,10 @@ def worst_files(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> 
     names = ", ".join(f"CASE WHEN {name} THEN '{name}' END" for name in FIELDS)
     return frame(con, f"""{base},
         per_file AS (SELECT source_path, count(*) AS postmortems, {cells} AS missing_values, {any_missing}
-                     FROM c GROUP BY source_path),
-        l AS (SELECT source_path, postmortems, missing_values,
-                     list_filter([{names}], lambda x: x IS NOT NULL) AS missing FROM per_file)
+                     FROM missing_fields GROUP BY source_path),
+        named AS (SELECT source_path, postmortems, missing_values,
+                         list_filter([{names}], lambda x: x IS NOT NULL) AS missing FROM per_file)
         SELECT source_path, postmortems, len(missing) AS missing_fields, missing, missing_values
-        FROM l WHERE len(missing) > 0
+        FROM named WHERE len(missing) > 0
         ORDER BY missing_fields DESC, missing_values DESC, source_path
         LIMIT $limit""", params).assign(missing=lambda d: d["missing"].map(list))

@@ -21,11 +21,10 @@ post-mortem are left out. Incidents after the as-of date are left out.
 
 from __future__ import annotations
 
-import importlib
-
 import duckdb
 import pandas as pd
 
+from analytics import recurrence
 from analytics.base import frame
 from analytics.filters import Filters
 from analytics.settings import Settings
@@ -39,27 +38,10 @@ def source(con: duckdb.DuckDBPyConnection) -> str:
     return "incidents" if frame(con, "SELECT count(*) AS n FROM incidents").iloc[0]["n"] else "postmortems"
 
 
-def _recurring(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> list[str]:
-    """Ids of the post-mortems that are recurrences. Computed over every post-mortem (a filter must
-    not change whether an incident recurs)."""
-    try:
-        recurrence = importlib.import_module("analytics.recurrence")
-    except ModuleNotFoundError as exc:  # analytics.recurrence not there (yet): explicit links only
-        if exc.name != "analytics.recurrence":
-            raise
-        return frame(con, "SELECT DISTINCT postmortem_id FROM recurrence_links")["postmortem_id"].tolist()
-    flags = recurrence.flags(con, Filters(as_of=f.as_of), settings)
-    if flags.empty:
-        return []
-    return flags.loc[flags["recurs"].fillna(False).astype(bool), "postmortem_id"].astype(str).tolist()
-
-
-def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
-    """`r`: every kept incident with its reasons, required and has_postmortem."""
-    settings = settings or Settings()
-    src = source(con)
-    if src == "incidents":
-        incidents = """
+def _incidents(source_name: str) -> str:
+    """One row per incident of the source, with what the rule needs (see the module docstring)."""
+    if source_name == "incidents":
+        return """
             SELECT i.incident_id,
                    coalesce(i.severity, p.severity) AS severity,
                    coalesce(i.started_at, p.started_at) AS started_at,
@@ -73,61 +55,62 @@ def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None)
                    i.postmortem_id,
                    p.team, p.service, p.primary_cause_category
             FROM incidents i LEFT JOIN postmortems p ON p.postmortem_id = i.postmortem_id"""
-    else:
-        incidents = """
+    return """
             SELECT postmortem_id AS incident_id, severity, started_at, incident_date,
                    minutes_to_resolve AS minutes, customer_impact, coalesce(near_miss, FALSE) AS near_miss,
                    TRUE AS has_postmortem, postmortem_id, team, service, primary_cause_category
             FROM postmortems"""
-    where, params = f.where("i")
-    params.update(
-        as_of=f.as_of, source=src, p2_minutes=settings.coverage_p2_minutes,
-        p2_label=f"P2 > {settings.coverage_p2_minutes:g} min",
-        recurring=_recurring(con, f, settings),
-    )
-    required = """(severity = 'P1'
-                   OR (severity = 'P2' AND minutes > $p2_minutes)
-                   OR customer_impact
-                   OR list_contains($recurring::VARCHAR[], postmortem_id)) IS TRUE"""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
+    """`rated`: every kept incident with its reasons, required and has_postmortem. Whether an incident
+    recurs comes from analytics.recurrence over every post-mortem (a filter must not change it)."""
+    settings = settings or Settings()
+    src = source(con)
+    every_flag, params = recurrence.every_flag(con, settings)
+    where, filter_params = f.where("incident")
+    params.update(filter_params)
+    params.update(as_of=f.as_of, source=src, p2_minutes=settings.coverage_p2_minutes,
+                  p2_label=f"P2 > {settings.coverage_p2_minutes:g} min")
     return f"""
-        WITH i AS ({incidents}),
-        k AS (SELECT * FROM i WHERE {where} AND (incident_date IS NULL OR incident_date <= $as_of)),
-        r AS (
+        WITH incident AS ({_incidents(src)}),
+        kept AS (
+            SELECT incident.*, coalesce(recurrence.recurs, FALSE) AS recurring
+            FROM incident LEFT JOIN {every_flag} recurrence ON recurrence.postmortem_id = incident.postmortem_id
+            WHERE {where} AND (incident_date IS NULL OR incident_date <= $as_of)
+        ),
+        rated AS (
             SELECT incident_id, severity, started_at, minutes, customer_impact,
                    list_filter([
                        CASE WHEN severity = 'P1' THEN 'P1' END,
                        CASE WHEN severity = 'P2' AND minutes > $p2_minutes THEN $p2_label END,
                        CASE WHEN customer_impact THEN 'customer impact' END,
-                       CASE WHEN list_contains($recurring::VARCHAR[], postmortem_id) THEN 'recurring' END,
+                       CASE WHEN recurring THEN 'recurring' END,
                        CASE WHEN near_miss THEN 'near miss (recommended)' END
                    ], lambda x: x IS NOT NULL) AS reasons,
-                   {required} AS required,
+                   (severity = 'P1' OR (severity = 'P2' AND minutes > $p2_minutes) OR customer_impact
+                    OR recurring) IS TRUE AS required,
                    has_postmortem, postmortem_id, $source AS source
-            FROM k
+            FROM kept
         )""", params
-
-
-def _listing(df: pd.DataFrame) -> pd.DataFrame:
-    df["reasons"] = df["reasons"].map(list)
-    return df[COLUMNS]
 
 
 def required(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """One row per incident that requires a post-mortem, or recommends one (a near miss, required
-    False): incident_id, severity, started_at, minutes, customer_impact, reasons (list of words),
-    required, has_postmortem, postmortem_id, source."""
+    False), oldest first: incident_id, severity, started_at, minutes, customer_impact, reasons (list of
+    words), required, has_postmortem, postmortem_id, source."""
     base, params = _rows(con, f, settings)
-    return _listing(frame(con, f"""{base}
-        SELECT * FROM r WHERE len(reasons) > 0
-        ORDER BY started_at NULLS LAST, incident_id""", params))
+    table = frame(con, f"""{base}
+        SELECT * FROM rated WHERE len(reasons) > 0
+        ORDER BY started_at NULLS LAST, incident_id""", params)
+    table["reasons"] = table["reasons"].map(list)
+    return table[COLUMNS]
 
 
 def missing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """The required incidents with no post-mortem (same columns as ``required``), oldest first."""
-    base, params = _rows(con, f, settings)
-    return _listing(frame(con, f"""{base}
-        SELECT * FROM r WHERE required AND NOT has_postmortem
-        ORDER BY started_at NULLS LAST, incident_id""", params))
+    listed = required(con, f, settings)
+    return listed[listed["required"] & ~listed["has_postmortem"]].reset_index(drop=True)
 
 
 def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -142,4 +125,4 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
                count(*) FILTER (WHERE required AND NOT has_postmortem) AS missing,
                count(*) FILTER (WHERE NOT required AND len(reasons) > 0) AS recommended,
                $source AS source
-        FROM r""", params)
+        FROM rated""", params)

@@ -44,12 +44,12 @@ def management(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -
     rows = []
     stuck = actions.blocked(con, f)
     stuck = stuck[stuck["days_blocked"].notna() & (stuck["days_blocked"] > settings.blocked_days)]
-    for r in stuck.itertuples(index=False):
+    for action in stuck.itertuples(index=False):
         rows.append({
-            "rule": "management", "subject": r.description, "since": r.blocked_since,
-            "owner": r.owner if isinstance(r.owner, str) and r.owner else r.team,
-            "evidence": [r.postmortem_id],
-            "detail": f"action {r.action_id} blocked for {int(r.days_blocked)} days "
+            "rule": "management", "subject": action.description, "since": action.blocked_since,
+            "owner": action.owner if isinstance(action.owner, str) and action.owner else action.team,
+            "evidence": [action.postmortem_id],
+            "detail": f"action {action.action_id} blocked for {int(action.days_blocked)} days "
                       f"(more than {settings.blocked_days})",
         })
     return rows
@@ -65,31 +65,45 @@ def architecture_review(con: duckdb.DuckDBPyConnection, f: Filters, settings: Se
     cte, params = pm_cte(f)
     params.update(as_of=f.as_of, window=int(settings.pattern_window_days), k=int(settings.pattern_incidents))
     table = frame(con, f"""WITH {cte},
-        o AS (
+        ordered AS (
             SELECT *, row_number() OVER (ORDER BY incident_date, started_at NULLS LAST, postmortem_id) AS seq
             FROM pm WHERE incident_date <= $as_of AND service IS NOT NULL AND primary_cause_category IS NOT NULL
         ),
-        w AS (
-            SELECT a.seq, a.service, a.primary_cause_category AS cause, a.team, a.incident_date AS last_date,
-                   min(b.incident_date) AS first_date, count(*) AS n,
-                   list(b.postmortem_id ORDER BY b.seq) AS ids
-            FROM o a JOIN o b
-              ON b.service = a.service AND b.primary_cause_category = a.primary_cause_category
-             AND b.seq <= a.seq AND date_diff('day', b.incident_date, a.incident_date) <= $window
-            GROUP BY a.seq, a.service, a.primary_cause_category, a.team, a.incident_date
+        numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY service, primary_cause_category ORDER BY seq) AS pair_seq
+            FROM ordered
+        ),
+        windows AS (
+            -- each incident's window: the same service and cause's incidents up to it (in the order) and no
+            -- more than $window days before it; numbered in order, so the window starts at the smallest
+            -- pair_seq of the days in range, and a same-day incident after it (a peer in the range) is not in it
+            SELECT *, min(pair_seq) OVER (PARTITION BY service, primary_cause_category ORDER BY incident_date
+                                          RANGE BETWEEN INTERVAL ($window) DAY PRECEDING AND CURRENT ROW) AS first_seq
+            FROM numbered
+        ),
+        latest AS (
+            SELECT service, primary_cause_category, team, incident_date AS last_date, pair_seq, first_seq,
+                   pair_seq - first_seq + 1 AS n
+            FROM windows WHERE pair_seq - first_seq + 1 >= $k
+            QUALIFY row_number() OVER (PARTITION BY service, primary_cause_category ORDER BY seq DESC) = 1
+            -- a pattern is escalated while it is current: its last incident within the window of the as-of date
+            AND date_diff('day', last_date, $as_of) <= $window
         )
-        SELECT service, cause, team, first_date, last_date, n, ids FROM w WHERE n >= $k
-        QUALIFY row_number() OVER (PARTITION BY service, cause ORDER BY seq DESC) = 1
-        -- a pattern is escalated while it is current: its last incident within the window of the as-of date
-        AND date_diff('day', last_date, $as_of) <= $window""", params)
+        SELECT latest.service, latest.primary_cause_category AS cause, latest.team,
+               min(member.incident_date) AS first_date, latest.last_date, latest.n,
+               list(member.postmortem_id ORDER BY member.pair_seq) AS ids
+        FROM latest JOIN numbered member
+          ON member.service = latest.service AND member.primary_cause_category = latest.primary_cause_category
+         AND member.pair_seq BETWEEN latest.first_seq AND latest.pair_seq
+        GROUP BY ALL ORDER BY first_date, latest.service, cause""", params)
     rows = []
-    for r in table.itertuples(index=False):
-        spread = (pd.Timestamp(r.last_date) - pd.Timestamp(r.first_date)).days
+    for pattern in table.itertuples(index=False):
+        spread = (pd.Timestamp(pattern.last_date) - pd.Timestamp(pattern.first_date)).days
         rows.append({
-            "rule": "architecture review", "subject": f"{r.service} / {r.cause}", "since": r.first_date,
-            "owner": r.team, "evidence": list(r.ids),
-            "detail": f"{int(r.n)} incidents on {r.service} with cause {r.cause} from {_day(r.first_date)} to "
-                      f"{_day(r.last_date)} ({spread} days; {settings.pattern_incidents} within "
+            "rule": "architecture review", "subject": f"{pattern.service} / {pattern.cause}", "since": pattern.first_date,
+            "owner": pattern.team, "evidence": list(pattern.ids),
+            "detail": f"{int(pattern.n)} incidents on {pattern.service} with cause {pattern.cause} from {_day(pattern.first_date)} to "
+                      f"{_day(pattern.last_date)} ({spread} days; {settings.pattern_incidents} within "
                       f"{settings.pattern_window_days} days call for a review)",
         })
     return rows
@@ -100,41 +114,44 @@ def cross_team(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -
     settings.external_categories, or whose tags include one of settings.external_tags (case ignored),
     and that have at least one open action on the as-of date (neither done by then nor cancelled) or
     no action at all."""
-    cte, params = pm_cte(f)
-    params.update(as_of=f.as_of,
-                  ext_cats=[str(c).strip().lower() for c in settings.external_categories] or [""],
+    base, params = actions.kept_actions(f)
+    params.update(ext_cats=[str(c).strip().lower() for c in settings.external_categories] or [""],
                   ext_tags=[str(t).strip().lower() for t in settings.external_tags] or [""])
-    table = frame(con, f"""WITH {cte},
-        k AS (SELECT * FROM pm WHERE incident_date IS NULL OR incident_date <= $as_of),
-        c AS (SELECT postmortem_id, list(DISTINCT lower(category) ORDER BY lower(category)) AS cats
-              FROM causes WHERE list_contains($ext_cats::VARCHAR[], lower(category)) GROUP BY 1),
-        t AS (SELECT postmortem_id, list(DISTINCT tag ORDER BY tag) AS tags
-              FROM (SELECT postmortem_id, lower(trim(unnest(tags))) AS tag FROM k)
-              WHERE list_contains($ext_tags::VARCHAR[], tag) GROUP BY 1),
-        n AS (SELECT postmortem_id, count(*) AS actions FROM actions GROUP BY 1)
-        SELECT k.postmortem_id, k.title, k.incident_date, k.team, c.cats, t.tags,
-               coalesce(n.actions, 0) AS actions
-        FROM k LEFT JOIN c USING (postmortem_id) LEFT JOIN t USING (postmortem_id)
-        LEFT JOIN n USING (postmortem_id)
-        WHERE c.cats IS NOT NULL OR t.tags IS NOT NULL""", params)
-    if table.empty:
-        return []
-    open_now = actions.open_actions(con, f)["postmortem_id"].value_counts()
+    table = frame(con, f"""{base},
+        happened AS (SELECT * FROM pm WHERE incident_date IS NULL OR incident_date <= $as_of),
+        external_causes AS (
+            SELECT postmortem_id, list(DISTINCT lower(category) ORDER BY lower(category)) AS cats
+            FROM causes WHERE list_contains($ext_cats::VARCHAR[], lower(category)) GROUP BY 1
+        ),
+        external_tags AS (
+            SELECT postmortem_id, list(DISTINCT tag ORDER BY tag) AS tags
+            FROM (SELECT postmortem_id, lower(trim(unnest(tags))) AS tag FROM happened)
+            WHERE list_contains($ext_tags::VARCHAR[], tag) GROUP BY 1
+        ),
+        action_counts AS (SELECT postmortem_id, count(*) AS actions FROM actions GROUP BY 1),
+        open_counts AS (SELECT postmortem_id, count(*) AS still_open FROM kept_actions WHERE {actions.OPEN} GROUP BY 1)
+        SELECT happened.postmortem_id, happened.title, happened.incident_date, happened.team,
+               external_causes.cats, external_tags.tags, coalesce(action_counts.actions, 0) AS actions,
+               coalesce(open_counts.still_open, 0) AS still_open
+        FROM happened LEFT JOIN external_causes USING (postmortem_id) LEFT JOIN external_tags USING (postmortem_id)
+        LEFT JOIN action_counts USING (postmortem_id) LEFT JOIN open_counts USING (postmortem_id)
+        WHERE (external_causes.cats IS NOT NULL OR external_tags.tags IS NOT NULL)
+          AND (coalesce(action_counts.actions, 0) = 0 OR open_counts.still_open > 0)
+        ORDER BY happened.incident_date, happened.postmortem_id""", params)
     rows = []
-    for r in table.itertuples(index=False):
-        still_open = int(open_now.get(r.postmortem_id, 0))
-        if r.actions and not still_open:
-            continue
+    for postmortem in table.itertuples(index=False):
         why = []
-        if _items(r.cats):
-            why.append("cause category " + ", ".join(_items(r.cats)))
-        if _items(r.tags):
-            why.append("tag " + ", ".join(_items(r.tags)))
-        state = (f"{still_open} open action{'s' if still_open != 1 else ''}" if r.actions
+        if _items(postmortem.cats):
+            why.append("cause category " + ", ".join(_items(postmortem.cats)))
+        if _items(postmortem.tags):
+            why.append("tag " + ", ".join(_items(postmortem.tags)))
+        still_open = int(postmortem.still_open)
+        state = (f"{still_open} open action{'s' if still_open != 1 else ''}" if postmortem.actions
                  else "no corrective action")
+        title = postmortem.title if isinstance(postmortem.title, str) and postmortem.title else None
         rows.append({
-            "rule": "cross-team", "subject": r.title if isinstance(r.title, str) and r.title else r.postmortem_id,
-            "since": r.incident_date, "owner": r.team, "evidence": [r.postmortem_id],
+            "rule": "cross-team", "subject": title or postmortem.postmortem_id,
+            "since": postmortem.incident_date, "owner": postmortem.team, "evidence": [postmortem.postmortem_id],
             "detail": f"{'; '.join(why)}: another team is involved; {state}",
         })
     return rows
@@ -145,24 +162,38 @@ def block_deployments(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
     since = the oldest such due date, owner = the teams of their post-mortems, evidence = those
     post-mortems (oldest due first). Actions of post-mortems with no service are grouped under
     'unknown'."""
-    late = actions.overdue(con, f)
-    late = late[late["priority"] == "high"].copy()
-    if late.empty:
-        return []
-    late["service"] = late["service"].fillna("unknown")
-    late = late.sort_values(["due_date", "action_id"], kind="stable")
+    base, params = actions.kept_actions(f)
+    table = frame(con, f"""{base},
+        late AS (
+            SELECT *, coalesce(service, 'unknown') AS blocked_service,
+                   row_number() OVER (PARTITION BY coalesce(service, 'unknown'), postmortem_id
+                                      ORDER BY due_date, action_id) AS nth_of_its_postmortem
+            FROM kept_actions WHERE {actions.OVERDUE} AND priority = 'high'
+        )
+        SELECT blocked_service AS service, min(due_date) AS since,
+               string_agg(DISTINCT team, ', ' ORDER BY team) FILTER (WHERE team <> '') AS owner,
+               list(postmortem_id ORDER BY due_date, action_id) FILTER (WHERE nth_of_its_postmortem = 1) AS evidence,
+               list(action_id ORDER BY due_date, action_id) AS action_ids
+        FROM late GROUP BY 1 ORDER BY 1""", params)
     rows = []
-    for service, group in late.groupby("service", sort=True):
-        teams = sorted({t for t in group["team"] if isinstance(t, str) and t})
-        n = len(group)
+    for service in table.itertuples(index=False):
+        n = len(service.action_ids)
         rows.append({
-            "rule": "block deployments", "subject": service, "since": group["due_date"].min(),
-            "owner": ", ".join(teams) or None,
-            "evidence": list(dict.fromkeys(group["postmortem_id"])),
+            "rule": "block deployments", "subject": service.service, "since": service.since, "owner": service.owner,
+            "evidence": list(service.evidence),
             "detail": f"{n} high-priority action{'s' if n != 1 else ''} overdue "
-                      f"({', '.join(group['action_id'])}); oldest due {_day(group['due_date'].min())}",
+                      f"({', '.join(service.action_ids)}); oldest due {_day(service.since)}",
         })
     return rows
+
+
+def evidence_ids(rows: pd.DataFrame) -> list[str]:
+    """The post-mortems the escalation rows rest on, each once, in the order the rows name them."""
+    seen: dict[str, None] = {}
+    for ids in rows["evidence"]:
+        for pid in _items(ids):
+            seen.setdefault(str(pid), None)
+    return list(seen)
 
 
 def escalations(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:

@@ -7,6 +7,24 @@ from datetime import date
 
 
 @dataclass(frozen=True)
+class Dimension:
+    """A filter on a post-mortem column: the Filters field holding the kept values, the column, the short
+    name of the dashboard's URL parameter (the command line's option has the same name) and its label."""
+    field: str
+    column: str
+    name: str
+    label: str
+
+
+DIMENSIONS = (
+    Dimension("teams", "team", "team", "Team"),
+    Dimension("severities", "severity", "severity", "Severity"),
+    Dimension("services", "service", "service", "Service"),
+    Dimension("cause_categories", "primary_cause_category", "cause", "Cause category"),
+)
+
+
+@dataclass(frozen=True)
 class Filters:
     teams: tuple[str, ...] = ()
     severities: tuple[str, ...] = ()
@@ -20,12 +38,11 @@ class Filters:
         """SQL condition on a postmortems row aliased ``alias``, and its named parameters.
         Values are always bound; only fixed column names are written into the SQL."""
         clauses, params = ["TRUE"], {}
-        for name, column in (("teams", "team"), ("severities", "severity"), ("services", "service"),
-                             ("cause_categories", "primary_cause_category")):
-            values = getattr(self, name)
+        for dimension in DIMENSIONS:
+            values = getattr(self, dimension.field)
             if values:
-                clauses.append(f"list_contains($f_{name}, {alias}.{column})")
-                params[f"f_{name}"] = list(values)
+                clauses.append(f"list_contains($f_{dimension.field}, {alias}.{dimension.column})")
+                params[f"f_{dimension.field}"] = list(values)
         if self.date_from:
             clauses.append(f"{alias}.incident_date >= $f_from")
             params["f_from"] = self.date_from

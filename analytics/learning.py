@@ -17,8 +17,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.base import frame, pm_cte, quarter_expr
+from analytics.base import frame, pm_cte
 from analytics.filters import Filters
+from analytics.quarters import quarter_expr
 from analytics.settings import Settings
 
 
@@ -43,8 +44,8 @@ def _readers_known(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _base(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
-    """`k`: one row per kept post-mortem with members (NULL when its team has no member list),
-    readers_in_team, readers_known, measured (both known) and quarter; `d`: the measured ones."""
+    """`kept`: one row per kept post-mortem with members (NULL when its team has no member list),
+    readers_in_team, readers_known, measured (both known) and quarter."""
     settings = settings or Settings()
     known = _readers_known(con)
     cte, params = pm_cte(f)
@@ -52,28 +53,23 @@ def _base(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None)
     quarter = quarter_expr("pm.incident_date", settings.fiscal_year_start_month)
     return f"""
         WITH {cte},
-        m AS (SELECT unnest($m_team::VARCHAR[]) AS team_key, unnest($m_member::VARCHAR[]) AS member),
-        sizes AS (SELECT team_key, count(*) AS members FROM m GROUP BY 1),
-        r AS (SELECT DISTINCT postmortem_id, lower(trim(ltrim(trim(reader), '@'))) AS member FROM readers),
-        k AS (
-            SELECT pm.postmortem_id, pm.title, pm.team, s.members,
+        team_member AS (SELECT unnest($m_team::VARCHAR[]) AS team_key, unnest($m_member::VARCHAR[]) AS member),
+        team_size AS (SELECT team_key, count(*) AS members FROM team_member GROUP BY 1),
+        reader AS (SELECT DISTINCT postmortem_id, lower(trim(ltrim(trim(reader), '@'))) AS member FROM readers),
+        team_reads AS (
+            SELECT reader.postmortem_id, team_member.team_key, count(*) AS readers_in_team
+            FROM reader JOIN team_member USING (member) GROUP BY 1, 2
+        ),
+        kept AS (
+            SELECT pm.postmortem_id, pm.title, pm.team, team_size.members,
                    coalesce({known}, FALSE) AS readers_known,
                    CASE WHEN pm.incident_date IS NOT NULL THEN {quarter} END AS quarter,
-                   (SELECT count(*) FROM r JOIN m ON m.member = r.member
-                    WHERE r.postmortem_id = pm.postmortem_id AND m.team_key = s.team_key) AS readers_in_team,
-                   s.members IS NOT NULL AND coalesce({known}, FALSE) AS measured
-            FROM pm LEFT JOIN sizes s ON s.team_key = lower(trim(pm.team))
-        ),
-        d AS (SELECT * FROM k WHERE measured)""", params
-
-
-def per_postmortem(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
-    """postmortem_id, title, team, members, readers_in_team, share (= readers_in_team / members), for the
-    measured post-mortems (their team has a member list and they have reader data); lowest share first."""
-    base, params = _base(con, f, settings)
-    return frame(con, f"""{base}
-        SELECT postmortem_id, title, team, members, readers_in_team, readers_in_team / members AS share
-        FROM d ORDER BY share, postmortem_id""", params)
+                   coalesce(team_reads.readers_in_team, 0) AS readers_in_team,
+                   team_size.members IS NOT NULL AND coalesce({known}, FALSE) AS measured
+            FROM pm LEFT JOIN team_size ON team_size.team_key = lower(trim(pm.team))
+            LEFT JOIN team_reads ON team_reads.postmortem_id = pm.postmortem_id
+                                AND team_reads.team_key = team_size.team_key
+        )""", params
 
 
 STATS = """
@@ -94,12 +90,12 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     shares), no_reader_data (a configured team but no readers field), excluded (kept post-mortems whose
     team has no member list) and total (every kept post-mortem: postmortems + no_reader_data + excluded)."""
     base, params = _base(con, f, settings)
-    return frame(con, f"{base} SELECT {STATS} FROM k", params)
+    return frame(con, f"{base} SELECT {STATS} FROM kept", params)
 
 
 def by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """The summary's columns per quarter of the incident date (fiscal with
     settings.fiscal_year_start_month); post-mortems with no incident date are in no quarter."""
     base, params = _base(con, f, settings)
-    return frame(con, f"{base} SELECT quarter, {STATS} FROM k WHERE quarter IS NOT NULL GROUP BY 1 ORDER BY 1",
+    return frame(con, f"{base} SELECT quarter, {STATS} FROM kept WHERE quarter IS NOT NULL GROUP BY 1 ORDER BY 1",
                  params)

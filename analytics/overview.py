@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics import actions, learning, recurrence, timeliness
 from analytics.filters import Filters
-from analytics.quarterly import is_partial, last_complete_quarter, previous_quarter, quarter_bounds
+from analytics.quarters import is_partial, last_complete_quarter, previous_quarter, quarter_bounds
 from analytics.settings import Settings
 
 COLUMNS = ["key", "metric", "value", "n", "n_total", "previous", "previous_n", "change", "change_unit",
@@ -30,12 +30,12 @@ def _window(f: Filters, start: date, end: date) -> Filters:
     return dataclasses.replace(f, date_from=lo, date_to=hi)
 
 
-def _values(con, f: Filters, s: Settings) -> dict[str, tuple[float | None, int, int | None]]:
+def _values(con, f: Filters, settings: Settings) -> dict[str, tuple[float | None, int, int | None]]:
     """key -> (value, n, n_total): n_total only where a metric leaves some kept post-mortems out."""
     act = actions.summary(con, f).iloc[0]
-    rec = recurrence.overall(con, f, s).iloc[0]
-    ttp = timeliness.summary(con, f, s).iloc[0]
-    lrn = learning.summary(con, f, s).iloc[0]
+    rec = recurrence.overall(con, f, settings).iloc[0]
+    ttp = timeliness.summary(con, f, settings).iloc[0]
+    lrn = learning.summary(con, f, settings).iloc[0]
 
     def val(x):
         return None if x is None or pd.isna(x) else float(x)
@@ -70,12 +70,12 @@ def effectiveness(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings
     previous_n below settings.small_sample: the change is not to be read as a trend), unit,
     lower_is_better, definition, quarter, previous_quarter, partial (the quarter is not over on the
     as-of date). ``quarter`` defaults to the last complete quarter."""
-    s = settings or Settings()
-    fiscal = s.fiscal_year_start_month
+    settings = settings or Settings()
+    fiscal = settings.fiscal_year_start_month
     quarter = quarter or last_complete_quarter(f.as_of, fiscal)
     before_quarter = previous_quarter(quarter)
-    now = _values(con, _window(f, *quarter_bounds(quarter, fiscal)), s)
-    before = _values(con, _window(f, *quarter_bounds(before_quarter, fiscal)), s)
+    now = _values(con, _window(f, *quarter_bounds(quarter, fiscal)), settings)
+    before = _values(con, _window(f, *quarter_bounds(before_quarter, fiscal)), settings)
     rows = []
     for key, label, unit, lower, definition in TILES:
         value, n, n_total = now[key]
@@ -84,7 +84,7 @@ def effectiveness(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings
         rows.append({"key": key, "metric": label, "value": value, "n": n, "n_total": n_total,
                      "previous": previous, "previous_n": previous_n, "change": change,
                      "change_unit": "pp" if unit == "share" else "days",
-                     "small_sample": min(n, previous_n) < s.small_sample, "unit": unit, "lower_is_better": lower,
+                     "small_sample": min(n, previous_n) < settings.small_sample, "unit": unit, "lower_is_better": lower,
                      "definition": definition, "quarter": quarter, "previous_quarter": before_quarter,
                      "partial": is_partial(quarter, f.as_of, fiscal)})
     return pd.DataFrame(rows, columns=COLUMNS).astype({"value": float, "previous": float, "change": float})

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import re
-from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
 from analytics import actions, learning, recurrence, timeliness
-from analytics.base import frame, pm_cte, quarter_expr
+from analytics.base import frame, pm_cte
 from analytics.filters import Filters
+from analytics.quarters import quarter_expr, quarter_range, with_partial
 from analytics.settings import Settings
 
 # The metrics whose change from the previous quarter is reported.
@@ -82,59 +81,29 @@ def trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None
     return with_partial(table, f.as_of, settings.fiscal_year_start_month)
 
 
-def parse_quarter(label: str) -> tuple[int, int]:
-    """'2025-Q3' -> (2025, 3); ValueError otherwise."""
-    m = re.fullmatch(r"(\d{4})-?Q([1-4])", label.strip(), re.IGNORECASE)
-    if not m:
-        raise ValueError(f"'{label}' is not a quarter (expected e.g. 2025-Q3)")
-    return int(m[1]), int(m[2])
+def trends_with_due(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """``trends`` with ``due``: the actions due by the as-of date among each quarter's incidents' actions, the
+    on-time rate's n (actions.rates_by_quarter); 0 for a quarter with none."""
+    settings = settings or Settings()
+    table = trends(con, f, settings)
+    if table.empty:
+        return table
+    rates = actions.rates_by_quarter(con, f, settings)
+    table = table.merge(rates[["quarter", "due"]], on="quarter", how="left") if not rates.empty else table.assign(
+        due=None)
+    table["due"] = table["due"].fillna(0).astype(int)
+    return table
 
 
-def quarter_range(first: str, last: str) -> list[str]:
-    y, q = parse_quarter(first)
-    end = parse_quarter(last)
-    out = []
-    while (y, q) <= end:
-        out.append(f"{y}-Q{q}")
-        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
-    return out
+def cause_order(causes: pd.DataFrame) -> list[str]:
+    """The causes of ``causes`` (long format, as ``causes`` returns it), most incidents first, 'unknown' last."""
+    order = causes.groupby("cause")["incidents"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+    return [c for c in order if c != "unknown"] + (["unknown"] if "unknown" in order else [])
 
 
-def quarter_bounds(label: str, fiscal_start_month: int = 1) -> tuple[date, date]:
-    """First and last day of a quarter label, fiscal years starting in ``fiscal_start_month``."""
-    year, q = parse_quarter(label)
-    month0 = (fiscal_start_month - 1) + 3 * (q - 1)  # months after January of ``year``
-    start = date(year + month0 // 12, month0 % 12 + 1, 1)
-    month1 = month0 + 3
-    end = date(year + month1 // 12, month1 % 12 + 1, 1) - timedelta(days=1)
-    return start, end
-
-
-def quarter_of(day: date, fiscal_start_month: int = 1) -> str:
-    """The label of the quarter holding ``day``, as quarter_expr writes it in SQL."""
-    shifted_month = (day.month - fiscal_start_month) % 12
-    year = day.year if day.month >= fiscal_start_month else day.year - 1
-    return f"{year}-Q{shifted_month // 3 + 1}"
-
-
-def previous_quarter(label: str) -> str:
-    year, q = parse_quarter(label)
-    return f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
-
-
-def is_partial(label: str, as_of: date, fiscal_start_month: int = 1) -> bool:
-    """A quarter is partial when it has not ended by the as-of date: the quarter holding it, unless it
-    is its last day (and any later one). Its numbers are "so far" and will still move."""
-    return quarter_bounds(label, fiscal_start_month)[1] > as_of
-
-
-def with_partial(table: pd.DataFrame, as_of: date, fiscal_start_month: int = 1,
-                 column: str = "quarter") -> pd.DataFrame:
-    """``table`` with a ``partial`` column: its quarter (in ``column``) is not over on the as-of date."""
-    return table.assign(partial=[is_partial(q, as_of, fiscal_start_month) for q in table[column]])
-
-
-def last_complete_quarter(as_of: date, fiscal_start_month: int = 1) -> str:
-    """The quarter the review looks at by default: the latest one over by the as-of date."""
-    current = quarter_of(as_of, fiscal_start_month)
-    return previous_quarter(current) if is_partial(current, as_of, fiscal_start_month) else current
+def causes_wide(causes: pd.DataFrame) -> pd.DataFrame:
+    """``causes`` as one row per quarter and one column per cause, in cause_order; 0 where none."""
+    wide = causes.pivot_table(index="quarter", columns="cause", values="incidents", aggfunc="sum", fill_value=0)
+    wide = wide[[c for c in cause_order(causes) if c in wide.columns]].reset_index()
+    wide.columns.name = None
+    return wide

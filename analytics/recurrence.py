@@ -21,10 +21,12 @@ import dataclasses
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from analytics.base import frame, pm_cte, quarter_expr
+from analytics.base import frame, materialised, pm_cte
 from analytics.filters import Filters
+from analytics.quarters import quarter_expr, with_partial
 from analytics.settings import Settings
 
 FLAG_COLUMNS = ["postmortem_id", "incident_date", "service", "primary_cause_category", "recurs", "explicit",
@@ -34,59 +36,78 @@ PATTERN_COLUMNS = ["pattern_id", "incidents", "service", "primary_cause_category
 GROUPS = ("all actions done", "actions still open", "no actions", "previous not loaded")
 ORDER = "incident_date, started_at NULLS LAST, postmortem_id"
 
+# One row per loaded post-mortem, over every post-mortem: a filter changes which incidents are looked at,
+# never whether one of them recurs. Linear in the corpus: in the order above, the latest earlier incident
+# of the same service and cause is the one just before in that pair's order (lag), since an older one is
+# further away in days.
+EVERY_FLAG = f"""
+    WITH ordered AS (
+        SELECT postmortem_id, incident_date, service, primary_cause_category,
+               row_number() OVER (ORDER BY {ORDER}) AS seq
+        FROM postmortems WHERE incident_date IS NOT NULL
+    ),
+    implicit AS (
+        SELECT postmortem_id,
+               CASE WHEN service IS NOT NULL AND primary_cause_category IS NOT NULL
+                     AND date_diff('day', lag(incident_date) OVER same_pair, incident_date) <= $window
+                    THEN lag(postmortem_id) OVER same_pair END AS implicit_previous
+        FROM ordered
+        WINDOW same_pair AS (PARTITION BY service, primary_cause_category ORDER BY seq)
+    ),
+    links AS (
+        SELECT link.postmortem_id, link.recurrence_of,
+               row_number() OVER (PARTITION BY link.postmortem_id
+                                  ORDER BY target.incident_date DESC NULLS LAST, target.started_at DESC NULLS LAST,
+                                           link.recurrence_of DESC) AS latest_first
+        FROM (SELECT DISTINCT postmortem_id, recurrence_of FROM recurrence_links
+              WHERE recurrence_of <> postmortem_id) link
+        LEFT JOIN postmortems target ON target.postmortem_id = link.recurrence_of
+        LEFT JOIN ordered source_order ON source_order.postmortem_id = link.postmortem_id
+        LEFT JOIN ordered target_order ON target_order.postmortem_id = link.recurrence_of
+        -- a link to a later incident is a data error (warned at ingest): ignored
+        WHERE NOT coalesce(target_order.seq > source_order.seq, FALSE)
+    ),
+    linked AS (
+        SELECT postmortem_id, list(recurrence_of ORDER BY latest_first) AS linked_ids,
+               arg_min(recurrence_of, latest_first) AS linked_previous
+        FROM links GROUP BY postmortem_id
+    )
+    SELECT p.postmortem_id,
+           (linked.linked_previous IS NOT NULL OR implicit.implicit_previous IS NOT NULL) AS recurs,
+           (linked.linked_previous IS NOT NULL) AS explicit,
+           coalesce(linked.linked_previous, implicit.implicit_previous) AS previous_id,
+           date_diff('day', previous.incident_date, p.incident_date) AS days_since_previous,
+           implicit.implicit_previous, coalesce(linked.linked_ids, []) AS linked_ids
+    FROM postmortems p
+    LEFT JOIN linked USING (postmortem_id)
+    LEFT JOIN implicit USING (postmortem_id)
+    LEFT JOIN postmortems previous ON previous.postmortem_id = coalesce(linked.linked_previous,
+                                                                       implicit.implicit_previous)"""
 
-def _flags_cte(f: Filters, settings: Settings | None) -> tuple[str, dict]:
-    """`WITH ..., flags AS (...)`: one row per kept post-mortem with recurs, explicit, previous_id,
-    days_since_previous, and implicit_previous (the latest earlier match, whatever the explicit link)."""
-    settings = settings or Settings()
-    # Every post-mortem can be the earlier incident: a filter changes which incidents are looked
-    # at, never whether one of them recurs.
-    pool_where = "TRUE"
-    kept_where, params = f.where("p")
-    params["window"] = int(settings.recurrence_window_days)
+
+def every_flag(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> tuple[str, dict]:
+    """A FROM item with one row per loaded post-mortem: postmortem_id, recurs, explicit, previous_id,
+    days_since_previous, implicit_previous (the latest earlier match within the window, whatever the
+    explicit link) and linked_ids (its valid explicit links, the latest first); with its parameters.
+    Computed once per connection and recurrence window (analytics.base.materialised)."""
+    window = int((settings or Settings()).recurrence_window_days)
+    params = {"window": window}
+    table = materialised(con, f"recurrence_flags_{window}_days".replace("-", "minus_"), EVERY_FLAG, params)
+    return (table, {}) if table else (f"({EVERY_FLAG})", params)
+
+
+def _flags_cte(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
+    """`WITH flags AS (...)`: every_flag for the post-mortems the filters keep, with their incident_date,
+    service, primary_cause_category and started_at."""
+    source, params = every_flag(con, settings)
+    kept_where, kept_params = f.where("p")
     return f"""
-        WITH pool AS (
-            SELECT p.postmortem_id, p.incident_date, p.started_at, p.service, p.primary_cause_category,
-                   p.team, p.title, coalesce({kept_where}, FALSE) AS kept
-            FROM postmortems p WHERE {pool_where}
-        ),
-        ordered AS (
-            SELECT *, row_number() OVER (ORDER BY {ORDER}) AS seq FROM pool WHERE incident_date IS NOT NULL
-        ),
-        implicit AS (
-            SELECT a.postmortem_id, arg_max(b.postmortem_id, b.seq) AS prev_id
-            FROM ordered a JOIN ordered b
-              ON b.service = a.service AND b.primary_cause_category = a.primary_cause_category
-             AND b.seq < a.seq AND date_diff('day', b.incident_date, a.incident_date) <= $window
-            WHERE a.kept
-            GROUP BY a.postmortem_id
-        ),
-        links AS (
-            SELECT l.postmortem_id, l.recurrence_of,
-                   row_number() OVER (PARTITION BY l.postmortem_id
-                                      ORDER BY t.incident_date DESC NULLS LAST, t.started_at DESC NULLS LAST,
-                                               l.recurrence_of DESC) AS rn
-            FROM (SELECT DISTINCT postmortem_id, recurrence_of FROM recurrence_links
-                  WHERE recurrence_of <> postmortem_id) l
-            LEFT JOIN postmortems t ON t.postmortem_id = l.recurrence_of
-            LEFT JOIN ordered src ON src.postmortem_id = l.postmortem_id
-            LEFT JOIN ordered tgt ON tgt.postmortem_id = l.recurrence_of
-            -- a link to a later incident is a data error (warned at ingest): ignored
-            WHERE NOT coalesce(tgt.seq > src.seq, FALSE)
-        ),
-        flags AS (
-            SELECT k.postmortem_id, k.incident_date, k.service, k.primary_cause_category,
-                   (x.recurrence_of IS NOT NULL OR i.prev_id IS NOT NULL) AS recurs,
-                   (x.recurrence_of IS NOT NULL) AS explicit,
-                   coalesce(x.recurrence_of, i.prev_id) AS previous_id,
-                   date_diff('day', prev.incident_date, k.incident_date) AS days_since_previous,
-                   i.prev_id AS implicit_previous, k.started_at, k.team, k.title
-            FROM pool k
-            LEFT JOIN links x ON x.postmortem_id = k.postmortem_id AND x.rn = 1
-            LEFT JOIN implicit i ON i.postmortem_id = k.postmortem_id
-            LEFT JOIN postmortems prev ON prev.postmortem_id = coalesce(x.recurrence_of, i.prev_id)
-            WHERE k.kept
-        )""", params
+        WITH flags AS (
+            SELECT p.postmortem_id, p.incident_date, p.service, p.primary_cause_category, p.started_at,
+                   recurrence.* EXCLUDE (postmortem_id)
+            FROM postmortems p JOIN {source} recurrence USING (postmortem_id)
+            WHERE {kept_where}
+        )""", params | kept_params
 
 
 def flags(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -94,7 +115,7 @@ def flags(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None 
     primary_cause_category, recurs, explicit, previous_id (the explicit link target, else the latest
     earlier matching incident), days_since_previous (NULL when the previous one is not loaded or has no
     date)."""
-    cte, params = _flags_cte(f, settings)
+    cte, params = _flags_cte(con, f, settings)
     return frame(con, f"{cte} SELECT {', '.join(FLAG_COLUMNS)} FROM flags ORDER BY {ORDER}", params)
 
 
@@ -112,11 +133,9 @@ def rate_by_period(con: duckdb.DuckDBPyConnection, f: Filters, settings: Setting
     incident date: period, incidents, recurring, recurrence_rate = recurring / incidents, small_sample
     (incidents < settings.small_sample), partial (the period is not over on f.as_of). Incidents with no
     date are in no period."""
-    from analytics.quarterly import with_partial  # analytics.quarterly builds on this module
-
     settings = settings or Settings()
     label = _period(period, settings)
-    cte, params = _flags_cte(f, settings)
+    cte, params = _flags_cte(con, f, settings)
     params["small"] = int(settings.small_sample)
     table = frame(con, f"""{cte}
         SELECT {label} AS period, count(*) AS incidents, count(*) FILTER (WHERE recurs) AS recurring,
@@ -130,7 +149,7 @@ def rate_by_period(con: duckdb.DuckDBPyConnection, f: Filters, settings: Setting
 
 def overall(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """One row: incidents (kept post-mortems), recurring, recurrence_rate (NULL with no incident)."""
-    cte, params = _flags_cte(f, settings)
+    cte, params = _flags_cte(con, f, settings)
     return frame(con, f"""{cte}
         SELECT count(*) AS incidents, count(*) FILTER (WHERE recurs) AS recurring,
                count(*) FILTER (WHERE recurs) / nullif(count(*), 0) AS recurrence_rate
@@ -145,51 +164,76 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     recent), incidents, service, primary_cause_category (the members' common value, else the latest
     incident's), first_date, last_date, postmortem_ids (oldest first)."""
     settings = settings or Settings()
-    cte, params = _flags_cte(f, settings)
-    nodes = frame(con, f"""{cte}
-        SELECT postmortem_id, incident_date, service, primary_cause_category, implicit_previous
-        FROM flags ORDER BY {ORDER}""", params)
-    explicit = frame(con, f"{cte} SELECT postmortem_id, recurrence_of FROM links", params)
-    rank = {pid: i for i, pid in enumerate(nodes["postmortem_id"])}  # position in the order
-    parent = {pid: pid for pid in rank}
+    nodes = _chains(con, f, settings)
+    nodes["component"] = _join_chains(nodes)
+    size = nodes.groupby("component")["postmortem_id"].transform("size")
+    members = nodes[size >= settings.pattern_incidents]
+    if members.empty:
+        return pd.DataFrame(columns=PATTERN_COLUMNS)
+    # a component is named by its oldest incident: in that order, as the members are listed
+    grouped = members.groupby("component", sort=True)
+    latest = members.drop_duplicates("component", keep="last").set_index("component")
+    ordered = members.sort_values(["component", "position"], kind="stable")
+    ids = ordered["postmortem_id"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.diff(ordered["component"].to_numpy())) + 1
+    table = pd.DataFrame({
+        "incidents": grouped.size().tolist(),
+        "service": _common_or_latest(grouped, latest, "service"),
+        "primary_cause_category": _common_or_latest(grouped, latest, "primary_cause_category"),
+        "first_date": grouped["incident_date"].min().tolist(),
+        "last_date": grouped["incident_date"].max().tolist(),
+        "postmortem_ids": [part.tolist() for part in np.split(ids, starts)],
+    })
+    table = table.sort_values(["incidents", "last_date"], ascending=[False, False], kind="stable")
+    table.insert(0, "pattern_id", range(1, len(table) + 1))
+    return table.reset_index(drop=True)[PATTERN_COLUMNS]
 
-    def root(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
+
+def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> pd.DataFrame:
+    """The kept incidents in order (position 0..), each with its chain: the position of the first incident
+    of its run of implicit recurrences. A kept incident whose implicit previous is kept continues that
+    incident's chain, which is the same service and cause's one just before it; any other starts one."""
+    cte, params = _flags_cte(con, f, settings)
+    return frame(con, f"""{cte},
+        positioned AS (SELECT *, row_number() OVER (ORDER BY {ORDER}) - 1 AS position FROM flags),
+        starting AS (
+            SELECT positioned.*, kept_previous.postmortem_id IS NULL AS starts_chain
+            FROM positioned LEFT JOIN flags kept_previous ON kept_previous.postmortem_id = positioned.implicit_previous
+        )
+        SELECT postmortem_id, incident_date, service, primary_cause_category, linked_ids, position,
+               max(CASE WHEN starts_chain THEN position END) OVER (
+                   PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING) AS chain
+        FROM starting ORDER BY position""", params)
+
+
+def _join_chains(nodes: pd.DataFrame) -> pd.Series:
+    """Each node's component: its chain, merged with the chains its kept explicit links reach; named by the
+    smallest position in it (union-find over the few chains that links join)."""
+    chain_of = pd.Series(nodes["chain"].to_numpy(), index=nodes["postmortem_id"])
+    linking = nodes.loc[nodes["linked_ids"].map(len) > 0, ["chain", "linked_ids"]].explode("linked_ids")
+    linking["other"] = linking["linked_ids"].map(chain_of)
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
             x = parent[x]
         return x
 
-    edges = [(a, b) for a, b in zip(nodes["postmortem_id"], nodes["implicit_previous"]) if isinstance(b, str)]
-    edges += list(zip(explicit["postmortem_id"], explicit["recurrence_of"]))
-    for a, b in edges:
-        if a in rank and b in rank:
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[max(ra, rb, key=rank.get)] = min(ra, rb, key=rank.get)
+    linking = linking.dropna(subset=["other"])
+    for a, b in zip(linking["chain"].astype(int), linking["other"].astype(int)):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = pd.Series({chain: root(chain) for chain in list(parent)}, dtype="int64")
+    return nodes["chain"].map(roots).fillna(nodes["chain"]).astype("int64")
 
-    by_id = nodes.set_index("postmortem_id")
-    groups: dict[str, list[str]] = {}
-    for pid in nodes["postmortem_id"]:  # in order, so each group's list is oldest first
-        groups.setdefault(root(pid), []).append(pid)
-    rows = []
-    for ids in groups.values():
-        if len(ids) < settings.pattern_incidents:
-            continue
-        members = by_id.loc[ids]
-        dates = members["incident_date"].dropna()
-        rows.append({
-            "incidents": len(ids),
-            "service": _common_or_latest(members["service"]),
-            "primary_cause_category": _common_or_latest(members["primary_cause_category"]),
-            "first_date": dates.min() if len(dates) else pd.NaT,
-            "last_date": dates.max() if len(dates) else pd.NaT,
-            "postmortem_ids": ids,
-        })
-    if not rows:
-        return pd.DataFrame(columns=PATTERN_COLUMNS)
-    table = pd.DataFrame(rows).sort_values(["incidents", "last_date"], ascending=[False, False], kind="stable")
-    table.insert(0, "pattern_id", range(1, len(table) + 1))
-    return table.reset_index(drop=True)[PATTERN_COLUMNS]
+
+def _common_or_latest(grouped, latest: pd.DataFrame, column: str) -> list:
+    """Per group: the members' common value when the known ones agree, else the latest member's."""
+    known = grouped[column].nunique()
+    value = grouped[column].first().where(known == 1, latest[column])
+    return [None if pd.isna(v) else v for v in value]
 
 
 def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
@@ -214,27 +258,18 @@ def _up_to_end(f: Filters, start: date | None, end: date | None) -> tuple[date |
     return start, dataclasses.replace(f, date_from=None, date_to=end)
 
 
-def _common_or_latest(values: pd.Series):
-    """The members' common value when the known ones agree, else the latest member's."""
-    known = values.dropna().unique()
-    if len(known) == 1:
-        return known[0]
-    last = values.iloc[-1]
-    return None if pd.isna(last) else last
-
-
 def pareto(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Primary cause categories of the kept incidents, most frequent first: cause ('unknown' for none),
     incidents, share = incidents / all kept incidents, cumulative_share (1.0 on the last row)."""
     cte, params = pm_cte(f)
     return frame(con, f"""WITH {cte},
-        c AS (SELECT coalesce(primary_cause_category, 'unknown') AS cause, count(*) AS incidents
-              FROM pm GROUP BY 1)
+        cause_counts AS (SELECT coalesce(primary_cause_category, 'unknown') AS cause, count(*) AS incidents
+                         FROM pm GROUP BY 1)
         SELECT cause, incidents, incidents / sum(incidents) OVER () AS share,
                sum(incidents) OVER (ORDER BY incidents DESC, cause = 'unknown', cause
                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                    / sum(incidents) OVER () AS cumulative_share
-        FROM c ORDER BY incidents DESC, cause = 'unknown', cause""", params)
+        FROM cause_counts ORDER BY incidents DESC, cause = 'unknown', cause""", params)
 
 
 def cause_service_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -247,32 +282,44 @@ def cause_service_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataF
         FROM pm GROUP BY 1, 2 ORDER BY incidents DESC, cause, service""", params)
 
 
+def cause_service_grid(matrix: pd.DataFrame, cause_order) -> pd.DataFrame:
+    """cause_service_matrix as a grid: one row per cause, in ``cause_order`` (the Pareto's) and then any
+    other; one column per service, the busiest first; NaN where no incident."""
+    grid = matrix.pivot_table(index="cause", columns="service", values="incidents", aggfunc="sum")
+    known = set(cause_order)
+    rows = [c for c in cause_order if c in grid.index] + [c for c in grid.index if c not in known]
+    columns = grid.sum().sort_values(ascending=False, kind="stable").index
+    return grid.loc[rows, columns]
+
+
 def action_effectiveness_detail(con: duckdb.DuckDBPyConnection, f: Filters,
                                 settings: Settings | None = None) -> pd.DataFrame:
     """One row per recurrence (a recurring kept incident and its previous_id), oldest first:
     postmortem_id, incident_date, previous_id, previous_date, actions (the previous incident's actions,
     cancelled ones left out), actions_done_before (done with completed_at on or before the recurrence's
     incident date; a done action with no known completion date counts as done), group."""
-    cte, params = _flags_cte(f, settings)
+    cte, params = _flags_cte(con, f, settings)
     return frame(con, f"""{cte},
-        r AS (SELECT * FROM flags WHERE recurs),
-        a AS (
-            SELECT r.postmortem_id,
-                   count(x.action_id) FILTER (WHERE x.status IS DISTINCT FROM 'cancelled') AS actions,
-                   count(x.action_id) FILTER (WHERE x.status = 'done' AND (x.completed_at IS NULL
-                         OR r.incident_date IS NULL OR x.completed_at::DATE <= r.incident_date)) AS done_before
-            FROM r LEFT JOIN actions x ON x.postmortem_id = r.previous_id
-            GROUP BY r.postmortem_id
+        recurrence AS (SELECT * FROM flags WHERE recurs),
+        previous_actions AS (
+            SELECT recurrence.postmortem_id,
+                   count(action.action_id) FILTER (WHERE action.status IS DISTINCT FROM 'cancelled') AS actions,
+                   count(action.action_id) FILTER (WHERE action.status = 'done' AND (action.completed_at IS NULL
+                         OR recurrence.incident_date IS NULL OR action.completed_at::DATE <= recurrence.incident_date))
+                       AS done_before
+            FROM recurrence LEFT JOIN actions action ON action.postmortem_id = recurrence.previous_id
+            GROUP BY recurrence.postmortem_id
         )
-        SELECT r.postmortem_id, r.incident_date, r.previous_id, prev.incident_date AS previous_date,
-               a.actions, a.done_before AS actions_done_before,
-               CASE WHEN a.actions = 0 AND prev.postmortem_id IS NULL THEN 'previous not loaded'
-                    WHEN a.actions = 0 THEN 'no actions'
-                    WHEN a.done_before = a.actions THEN 'all actions done'
+        SELECT recurrence.postmortem_id, recurrence.incident_date, recurrence.previous_id,
+               previous.incident_date AS previous_date,
+               previous_actions.actions, previous_actions.done_before AS actions_done_before,
+               CASE WHEN previous_actions.actions = 0 AND previous.postmortem_id IS NULL THEN 'previous not loaded'
+                    WHEN previous_actions.actions = 0 THEN 'no actions'
+                    WHEN previous_actions.done_before = previous_actions.actions THEN 'all actions done'
                     ELSE 'actions still open' END AS "group"
-        FROM r JOIN a USING (postmortem_id)
-        LEFT JOIN postmortems prev ON prev.postmortem_id = r.previous_id
-        ORDER BY r.incident_date, r.started_at NULLS LAST, r.postmortem_id""", params)
+        FROM recurrence JOIN previous_actions USING (postmortem_id)
+        LEFT JOIN postmortems previous ON previous.postmortem_id = recurrence.previous_id
+        ORDER BY recurrence.incident_date, recurrence.started_at NULLS LAST, recurrence.postmortem_id""", params)
 
 
 def action_effectiveness(con: duckdb.DuckDBPyConnection, f: Filters,
@@ -282,7 +329,11 @@ def action_effectiveness(con: duckdb.DuckDBPyConnection, f: Filters,
     "no actions" (the previous incident had none, cancelled ones aside), "previous not loaded" (an
     explicit link to a post-mortem not in the database, with no action known for it). Columns: group,
     recurrences, share (of all recurrences; NULL with none)."""
-    detail = action_effectiveness_detail(con, f, settings)
+    return effectiveness_groups(action_effectiveness_detail(con, f, settings))
+
+
+def effectiveness_groups(detail: pd.DataFrame) -> pd.DataFrame:
+    """action_effectiveness from an action_effectiveness_detail already at hand."""
     counts = detail["group"].value_counts()
     total = int(counts.sum())
     return pd.DataFrame({

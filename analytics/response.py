@@ -9,8 +9,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.base import duration_stats, frame, pm_cte, quarter_expr
+from analytics.base import duration_stats, frame, pm_cte
 from analytics.filters import Filters
+from analytics.quarters import quarter_expr
 from analytics.settings import Settings
 
 METRICS = ("detect", "acknowledge", "mitigate", "resolve")
@@ -18,14 +19,14 @@ GROUPS = ("severity", "team", "quarter")
 
 
 def _long(f: Filters, settings: Settings) -> tuple[str, dict]:
-    """`v`: one row per post-mortem and metric with a value."""
+    """`measured`: one row per post-mortem and metric with a value."""
     cte, params = pm_cte(f)
     quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
     parts = " UNION ALL ".join(
         f"SELECT postmortem_id, '{m}' AS metric, {i} AS metric_order, minutes_to_{m} AS minutes, severity, team, "
         f"{quarter} AS quarter FROM pm WHERE minutes_to_{m} IS NOT NULL"
         for i, m in enumerate(METRICS))
-    return f"WITH {cte}, v AS ({parts})", params
+    return f"WITH {cte}, measured AS ({parts})", params
 
 
 def distributions(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None,
@@ -40,14 +41,5 @@ def distributions(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = N
     group = "'all'" if by is None else by
     return frame(con, f"""{base}
         SELECT metric, {group} AS "group", {duration_stats("minutes")}
-        FROM v GROUP BY metric, metric_order, "group"
+        FROM measured GROUP BY metric, metric_order, "group"
         ORDER BY metric_order, "group" NULLS LAST""", params)
-
-
-def values(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Long format, one row per post-mortem and metric with a value, for box plots:
-    postmortem_id, metric, minutes, severity, team."""
-    base, params = _long(f, Settings())
-    return frame(con, f"""{base}
-        SELECT postmortem_id, metric, minutes, severity, team FROM v
-        ORDER BY metric_order, postmortem_id""", params)

@@ -10,30 +10,31 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.base import business_days, duration_stats, frame, pm_cte, quarter_expr
+from analytics.base import business_days, duration_stats, frame, pm_cte
 from analytics.filters import Filters
+from analytics.quarters import quarter_expr
 from analytics.settings import Settings
 
 GROUPS = ("severity", "team", "quarter")
 
 
 def _written(f: Filters, settings: Settings) -> tuple[str, dict]:
-    """`t`: the kept post-mortems written by the as-of date, with calendar and business days."""
+    """`written`: the kept post-mortems written by the as-of date, with calendar and business days."""
     cte, params = pm_cte(f)
     params.update(as_of=f.as_of, sla=settings.postmortem_sla_business_days)
     quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
     return f"""
         WITH {cte},
-        w AS (
+        dated AS (
             SELECT *, coalesce(days_to_postmortem, date_diff('day', incident_date, postmortem_date)) AS days
             FROM pm
             WHERE incident_date IS NOT NULL AND postmortem_date IS NOT NULL AND postmortem_date <= $as_of
         ),
-        t AS (
+        written AS (
             SELECT postmortem_id, title, team, service, severity, incident_date, postmortem_date, days,
                    {business_days("incident_date", "postmortem_date")} AS business_days,
                    {quarter} AS quarter
-            FROM w WHERE days >= 0
+            FROM dated WHERE days >= 0
         )""", params
 
 
@@ -52,8 +53,8 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
         count(*) FILTER (WHERE business_days <= $sla) / nullif(count(*), 0) AS within_sla_rate,
         count(*) < $small AS small_sample"""
     if by is None:
-        return frame(con, f"{base} SELECT {stats} FROM t", params)
-    return frame(con, f"{base} SELECT {by}, {stats} FROM t GROUP BY 1 ORDER BY 1 NULLS LAST", params)
+        return frame(con, f"{base} SELECT {stats} FROM written", params)
+    return frame(con, f"{base} SELECT {by}, {stats} FROM written GROUP BY 1 ORDER BY 1 NULLS LAST", params)
 
 
 def distribution(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -64,7 +65,7 @@ def distribution(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings 
     return frame(con, f"""{base}
         SELECT postmortem_id, title, team, severity, incident_date, postmortem_date, days, business_days,
                business_days <= $sla AS within_sla
-        FROM t ORDER BY incident_date, postmortem_id""", params)
+        FROM written ORDER BY incident_date, postmortem_id""", params)
 
 
 def waiting(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -76,7 +77,7 @@ def waiting(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     params.update(as_of=f.as_of, sla=settings.postmortem_sla_business_days)
     return frame(con, f"""
         WITH {cte},
-        w AS (
+        waiting AS (
             SELECT postmortem_id, title, team, severity, incident_date,
                    date_diff('day', incident_date, $as_of) AS days_waiting,
                    {business_days("incident_date", "$as_of")} AS business_days_waiting
@@ -85,4 +86,4 @@ def waiting(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
               AND (postmortem_date IS NULL OR postmortem_date > $as_of)
         )
         SELECT *, business_days_waiting > $sla AS overdue
-        FROM w ORDER BY days_waiting DESC, postmortem_id""", params)
+        FROM waiting ORDER BY days_waiting DESC, postmortem_id""", params)

@@ -1,2 +1,2 @@
 """Streamlit plumbing shared by the pages: database connection, cached queries, sidebar filters,
-and a few display helpers. No metric is computed here: pages call analytics through `data.get`."""
+and a few display helpers. No metric is computed here: pages call analytics through `data.query`."""

@@ -1,4 +1,5 @@
-"""Where the dashboard gets its numbers: analytics functions, cached per database version.
+"""Where the dashboard gets its numbers: analytics functions, called with the reader's connection and
+cached per database version: ``data.query(actions.summary, filters)``.
 
 An ingest swaps a new database file in; its (inode, mtime, size) is part of every cache key,
 so the next rerun after an ingest queries the new file, with no restart."""
@@ -6,15 +7,16 @@ so the next rerun after an ingest queries the new file, with no restart."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import threading
 from pathlib import Path
+from typing import Callable, Concatenate, ParamSpec, TypeVar
 
-import pandas as pd
+import duckdb
 import streamlit as st
 
+from analytics import catalog
 from analytics.db import connect_readonly, db_version
 from analytics.settings import Settings
 from hindsight.config import database_path, read_config
@@ -49,7 +51,7 @@ def has_data() -> bool:
     if version() is None:
         return False
     try:
-        return bool(get("analytics.catalog:counts").iloc[0]["postmortems"])
+        return bool(query(catalog.counts).iloc[0]["postmortems"])
     except Exception:  # an unreadable or foreign file: the empty state explains what to do
         return False
 
@@ -77,16 +79,21 @@ def current_settings() -> Settings:
     return settings(config_path())
 
 
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def _cached(name: str, db: str, db_version: tuple | None, config: str | None, args: tuple, kwargs: tuple):
-    module_name, func_name = name.split(":")
-    func = getattr(importlib.import_module(module_name), func_name)
-    return func(connection(), *args, **dict(kwargs))
+def _cached(name: str, _func: Callable, db: str, db_version: tuple | None, config: str | None, args: tuple,
+            kwargs: tuple):
+    """``_func`` is not hashed (the leading underscore): ``name``, its module and qualified name, keys it."""
+    return _func(connection(), *args, **dict(kwargs))
 
 
-def get(name: str, *args, with_settings: bool = False, **kwargs) -> pd.DataFrame:
-    """Call ``module:function`` (an analytics function) with the connection, cached on the database
-    version and the arguments. Pass ``with_settings=True`` to add the configured Settings."""
-    if with_settings:
-        kwargs["settings"] = current_settings()
-    return _cached(name, str(db_path()), version(), config_path(), args, tuple(sorted(kwargs.items())))
+def query(func: Callable[Concatenate[duckdb.DuckDBPyConnection, Params], Result], *args: Params.args,
+          **kwargs: Params.kwargs) -> Result:
+    """``func(connection, *args, **kwargs)`` for an analytics function, cached on the database version,
+    the configuration file and the arguments (Filters and Settings are part of the key by value). Pass the
+    configured settings explicitly where the function takes them: ``settings=data.current_settings()``."""
+    return _cached(f"{func.__module__}.{func.__qualname__}", func, str(db_path()), version(), config_path(), args,
+                   tuple(sorted(kwargs.items())))

@@ -6,14 +6,11 @@ from datetime import date
 
 import streamlit as st
 
-from analytics.filters import Filters
+from analytics import catalog
+from analytics.filters import DIMENSIONS, Filters
 from dashboard import data
 
-MULTI = (("team", "teams", "Team"), ("severity", "severities", "Severity"), ("service", "services", "Service"),
-         ("cause", "cause_categories", "Cause category"))
-
-
-OWN = {param for param, _, _ in MULTI} | {"from", "to", "as_of"}
+OWN = {dimension.name for dimension in DIMENSIONS} | {"from", "to", "as_of"}
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -25,12 +22,12 @@ def _parse_date(text: str | None) -> date | None:
 
 def sidebar() -> Filters:
     """Draw the filters; the first run of a session takes them from the query parameters."""
-    options = data.get("analytics.catalog:choices")
+    options = data.query(catalog.choices)
     qp = st.query_params
     state = st.session_state
     if "_filters_loaded" not in state:
-        for param, key, _ in MULTI:
-            state[f"flt_{param}"] = [v for v in qp.get_all(param) if v in options[key]]
+        for dimension in DIMENSIONS:
+            state[f"flt_{dimension.name}"] = [v for v in qp.get_all(dimension.name) if v in options[dimension.field]]
         state["flt_from"] = _parse_date(qp.get("from"))
         state["flt_to"] = _parse_date(qp.get("to"))
         state["flt_as_of"] = _parse_date(qp.get("as_of")) or date.today()
@@ -39,15 +36,16 @@ def sidebar() -> Filters:
     sb = st.sidebar
     sb.header("Filters")
     chosen = {}
-    for param, key, label in MULTI:
-        chosen[key] = tuple(sb.multiselect(label, options[key], key=f"flt_{param}", placeholder="All",
-                                              persist_state="session"))
+    for dimension in DIMENSIONS:
+        chosen[dimension.field] = tuple(sb.multiselect(dimension.label, options[dimension.field],
+                                                       key=f"flt_{dimension.name}", placeholder="All",
+                                                       persist_state="session"))
     date_from = sb.date_input("Incidents from", key="flt_from", format="YYYY-MM-DD", persist_state="session")
     date_to = sb.date_input("Incidents to", key="flt_to", format="YYYY-MM-DD", persist_state="session")
     as_of = sb.date_input("As of", key="flt_as_of", format="YYYY-MM-DD", persist_state="session",
                           help="The day treated as today: overdue actions, ages, open actions.")
 
-    params = {param: list(chosen[key]) for param, key, _ in MULTI if chosen[key]}
+    params = {dimension.name: list(chosen[dimension.field]) for dimension in DIMENSIONS if chosen[dimension.field]}
     for name, value in (("from", date_from), ("to", date_to)):
         if value:
             params[name] = value.isoformat()

@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """A name for a file or a widget key: lower-case words joined by dashes."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
@@ -21,8 +22,17 @@ def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = 
         st.caption(empty)
         return
     st.dataframe(df, hide_index=True, column_config=column_config, height=height or "auto")
-    st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(title)}.csv",
-                       mime="text/csv", key=key or f"dl-{_slug(title)}")
+    st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
+                       mime="text/csv", key=key or f"dl-{slug(title)}")
+
+
+def section(title: str, rows: pd.DataFrame, empty: str) -> bool:
+    """A page section's header; for no rows, ``empty`` says why below it and the section stops (False)."""
+    st.header(title)
+    if rows.empty:
+        st.caption(empty)
+        return False
+    return True
 
 
 def pct(value) -> str:

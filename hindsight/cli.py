@@ -251,7 +251,7 @@ for _kind, (_short, _help) in REPORTS.items():
 @click.option("--out", metavar="FILE", help="the HTML file to write")
 def review(quarter, out, **options) -> None:
     """Write a quarter's review pack: one self-contained HTML file."""
-    from analytics.quarterly import last_complete_quarter
+    from analytics.quarters import last_complete_quarter
     from hindsight.review import QuarterError, write_review
 
     if not out:

@@ -53,12 +53,18 @@ def setup(cli, db, exports, tmp_path):
     connection.close()
 
 
-def test_per_postmortem(setup):
+@pytest.mark.parametrize("pid, day, members, readers_in_team", [
+    ("L-1", date(2025, 1, 6), 4, 2),   # alice and bob of payments' 4; zed is not in the team
+    ("L-2", date(2025, 2, 6), 4, 4),   # all 4; "Alice" and "alice" are one person
+    ("L-3", date(2025, 1, 10), 2, 1),  # frank of search's 2; alice is in another team
+    ("L-4", date(2025, 3, 1), 2, 0),   # the readers field is given, empty: nobody read it
+])
+def test_each_postmortem(setup, pid, day, members, readers_in_team):
     con, settings = setup
-    rows = learning.per_postmortem(con, Filters(), settings)
-    assert list(rows.columns) == ["postmortem_id", "title", "team", "members", "readers_in_team", "share"]
-    assert rows[["postmortem_id", "members", "readers_in_team", "share"]].values.tolist() == [
-        ["L-4", 2, 0, 0.0], ["L-1", 4, 2, 0.5], ["L-3", 2, 1, 0.5], ["L-2", 4, 4, 1.0]]
+    # each fixture post-mortem has its own incident date: filtering to that day measures it alone
+    row = learning.summary(con, Filters(date_from=day, date_to=day), settings).iloc[0]
+    assert (row["postmortems"], row["member_slots"], row["member_reads"]) == (1, members, readers_in_team)
+    assert row["dissemination_rate"] == pytest.approx(readers_in_team / members)
 
 
 def test_summary_pooled_and_median(setup):
@@ -86,14 +92,13 @@ def test_no_team_configuration_measures_nothing(setup):
     row = learning.summary(con, Filters(), Settings()).iloc[0]
     assert (row["postmortems"], row["member_reads"], row["member_slots"], row["excluded"]) == (0, 0, 0, 8)
     assert np.isnan(row["dissemination_rate"])
-    assert learning.per_postmortem(con, Filters(), Settings()).empty
 
 
 def test_member_names_are_bound_not_spliced(setup):
     con, _ = setup
     hostile = Settings(teams={"search": ["frank", "x'); DROP TABLE readers; --"]})
-    rows = learning.per_postmortem(con, Filters(), hostile).set_index("postmortem_id")
-    assert rows.loc["L-3", ["members", "readers_in_team"]].tolist() == [2, 1]
+    row = learning.summary(con, Filters(date_from=date(2025, 1, 10), date_to=date(2025, 1, 10)), hostile).iloc[0]
+    assert (row["member_slots"], row["member_reads"]) == (2, 1)  # L-3: frank of 2 members
     assert learning.summary(con, Filters(), Settings(teams={"infra": ["X"]})).iloc[0]["member_reads"] == 1
 
 
@@ -110,8 +115,6 @@ def test_filters_never_raise_counts_and_rates_stay_in_range(setup):
             assert row[column] <= everything[column]
         for rate in ("dissemination_rate", "median_share"):
             assert np.isnan(row[rate]) or 0 <= row[rate] <= 1
-        shares = learning.per_postmortem(con, f, settings)["share"]
-        assert ((shares >= 0) & (shares <= 1)).all()
 
 
 def test_everything_filtered_out(setup):
@@ -120,7 +123,6 @@ def test_everything_filtered_out(setup):
     row = learning.summary(con, f, settings).iloc[0]
     assert (row["postmortems"], row["member_reads"], row["member_slots"], row["excluded"]) == (0, 0, 0, 0)
     assert np.isnan(row["dissemination_rate"]) and np.isnan(row["median_share"])
-    assert learning.per_postmortem(con, f, settings).empty
 
 
 def test_by_quarter(setup):

@@ -1,5 +1,5 @@
 """The Overview's four tiles (analytics/overview.py) and the quarter bookkeeping behind them
-(analytics/quarterly.py), on a fixture whose every number is worked out by hand below.
+(analytics/quarters.py), on a fixture whose every number is worked out by hand below.
 
 As of 2025-10-15: 2025-Q4 is partial, 2025-Q3 is the last complete quarter, 2025-Q2 the one before it.
 Team "a" has 4 members (ann, bob, cat, dan). Every quarter is measured as of 2025-10-15.
@@ -34,7 +34,7 @@ from datetime import date
 
 import pytest
 
-from analytics import overview, quarterly
+from analytics import overview, quarterly, quarters
 from analytics.filters import Filters
 from analytics.settings import Settings
 from analytics.db import connect_readonly
@@ -169,8 +169,8 @@ def test_an_incident_on_the_date_to_is_kept(con):
     (date(2026, 3, 31), 4, "2025-Q4"),
 ])
 def test_quarter_of(day, fiscal, label):
-    assert quarterly.quarter_of(day, fiscal) == label
-    start, end = quarterly.quarter_bounds(label, fiscal)
+    assert quarters.quarter_of(day, fiscal) == label
+    start, end = quarters.quarter_bounds(label, fiscal)
     assert start <= day <= end
 
 
@@ -181,15 +181,15 @@ def test_quarter_of(day, fiscal, label):
     (date(2026, 1, 15), True, "2025-Q4"),    # across a year
 ])
 def test_partial_and_last_complete_quarter(as_of, partial, last_complete):
-    current = quarterly.quarter_of(as_of)
-    assert quarterly.is_partial(current, as_of) is partial
-    assert quarterly.last_complete_quarter(as_of) == last_complete
-    assert not quarterly.is_partial(last_complete, as_of)
+    current = quarters.quarter_of(as_of)
+    assert quarters.is_partial(current, as_of) is partial
+    assert quarters.last_complete_quarter(as_of) == last_complete
+    assert not quarters.is_partial(last_complete, as_of)
 
 
 def test_previous_quarter():
-    assert quarterly.previous_quarter("2026-Q1") == "2025-Q4"
-    assert quarterly.previous_quarter("2026-Q3") == "2026-Q2"
+    assert quarters.previous_quarter("2026-Q1") == "2025-Q4"
+    assert quarters.previous_quarter("2026-Q3") == "2026-Q2"
 
 
 def test_no_data_at_all(tmp_path):

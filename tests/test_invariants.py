@@ -1,5 +1,5 @@
 """Invariants every number must keep, on the demo corpus and on a freshly generated one (`hindsight demo`,
-ingested with the real CLI): the CLI report, the dashboard's data layer (dashboard.data.get, what the
+ingested with the real CLI): the CLI report, the dashboard's data layer (dashboard.data.query, what the
 pages call) and the review pack agree for the same filters and as-of date; a filter never raises a count
 and a team filter keeps exactly that team's rows; sums over teams are the total; rates lie in [0, 1];
 every post-mortem is counted once.
@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics import actions, catalog, coverage, learning, overview, quarterly, recurrence, timeliness
 from analytics.filters import Filters
-from analytics.quarterly import last_complete_quarter, quarter_bounds
+from analytics.quarters import last_complete_quarter, quarter_bounds
 from conftest import AS_OF, DEMO_CONFIG, run_cli
 from pipeline.config import fold
 
@@ -46,7 +47,8 @@ def generated_db(tmp_path_factory):
 
 @pytest.fixture(params=["demo", "generated"])
 def corpus(request, monkeypatch, capsys):
-    """(database, get): get(name, *args, **kwargs) is the dashboard's data layer on that database."""
+    """(database, get): get(function, *args, **kwargs) is the dashboard's data layer on that database, with the
+    configured settings passed as the pages pass them."""
     import streamlit as st
 
     from dashboard import data
@@ -57,7 +59,13 @@ def corpus(request, monkeypatch, capsys):
     st.cache_resource.clear()
     monkeypatch.setenv("HINDSIGHT_DB", str(db))
     monkeypatch.setenv("HINDSIGHT_CONFIG", str(DEMO_CONFIG))
-    return db, data.get
+
+    def get(func, *args, with_settings: bool = False, **kwargs):
+        if with_settings:
+            kwargs["settings"] = data.current_settings()
+        return data.query(func, *args, **kwargs)
+
+    return db, get
 
 
 def sql(db, text, params=None) -> list[tuple]:
@@ -173,18 +181,18 @@ def test_cli_dashboard_and_pack_give_the_same_numbers(cli, corpus, tmp_path, arg
                 date_to=date.fromisoformat(args[3]) if args[:1] == ["--from"] else None, as_of=TODAY)
     # quarterly trends: the CLI table is the page's table, cell for cell
     cli_rows = cli_json(cli, db, "quarterly", *args)["Quarterly trends"]
-    trend = get("analytics.quarterly:trends", f, with_settings=True)
+    trend = get(quarterly.trends, f, with_settings=True)
     assert [r["quarter"] for r in cli_rows] == trend["quarter"].tolist()
     for row, (_, expected) in zip(cli_rows, trend.iterrows()):
         for column, value in row.items():
             assert same(value, expected[column]), (row["quarter"], column)
     # the actions report is the Actions page's summary
     [summary] = cli_json(cli, db, "actions", *args)["Actions"]
-    page = get("analytics.actions:summary", f).iloc[0]
+    page = get(actions.summary, f).iloc[0]
     assert all(same(summary[c], page[c]) for c in summary)
     # the Overview tiles (last complete quarter) are that quarter's row of the trends, changes included
     quarter = last_complete_quarter(TODAY)
-    tiles = get("analytics.overview:effectiveness", f, with_settings=True).set_index("key")
+    tiles = get(overview.effectiveness, f, with_settings=True).set_index("key")
     assert set(tiles["quarter"]) == {quarter}
     mine = trend.set_index("quarter")
     columns = {"on_time": "on_time_rate", "recurrence": "recurrence_rate",
@@ -217,7 +225,7 @@ def test_cli_dashboard_and_pack_give_the_same_numbers(cli, corpus, tmp_path, arg
     start, end = quarter_bounds(quarter)
     inside = dataclasses.replace(f, date_from=max(start, f.date_from or start), date_to=min(end, f.date_to or end))
     header, row = tables["quarter-actions"]
-    page = get("analytics.actions:summary", inside).iloc[0]
+    page = get(actions.summary, inside).iloc[0]
     assert header == ["Actions", "Done", "Completed", "Due", "Closed on time", "On-time rate", "Overdue", "Blocked"]
     rate = {c: as_pct(None if pd.isna(page[c]) else page[c]) for c in ("completion_rate", "on_time_rate")}
     count = {c: f"{int(page[c]):,}" for c in COUNTS}
@@ -229,21 +237,21 @@ def test_cli_dashboard_and_pack_give_the_same_numbers(cli, corpus, tmp_path, arg
 def test_filters_never_raise_counts_and_a_team_is_its_own_rows(corpus):
     db, get = corpus
     everyone = Filters(as_of=TODAY)
-    total = get("analytics.actions:summary", everyone).iloc[0]
-    all_ids = set(get("analytics.catalog:postmortems", everyone)["postmortem_id"])
-    trend_all = get("analytics.quarterly:trends", everyone, with_settings=True).set_index("quarter")
+    total = get(actions.summary, everyone).iloc[0]
+    all_ids = set(get(catalog.postmortems, everyone)["postmortem_id"])
+    trend_all = get(quarterly.trends, everyone, with_settings=True).set_index("quarter")
     for team in teams(db):
         f = Filters(teams=(team,), as_of=TODAY)
-        one = get("analytics.actions:summary", f).iloc[0]
+        one = get(actions.summary, f).iloc[0]
         assert all(one[c] <= total[c] for c in COUNTS), team
         # exactly the team's post-mortems, and nothing from another team in any listing
-        ids = get("analytics.catalog:postmortems", f)["postmortem_id"]
+        ids = get(catalog.postmortems, f)["postmortem_id"]
         assert set(ids) == {i for (i,) in sql(db, "SELECT postmortem_id FROM postmortems WHERE team = ?", [team])}
         assert set(ids) <= all_ids
-        for name in ("analytics.actions:overdue", "analytics.actions:blocked"):
-            assert set(get(name, f)["team"]) <= {team}, name
+        for listing in (actions.overdue, actions.blocked):
+            assert set(get(listing, f)["team"]) <= {team}, listing.__name__
         # per quarter: the team's incidents, counted with SQL of its own
-        trend = get("analytics.quarterly:trends", f, with_settings=True)
+        trend = get(quarterly.trends, f, with_settings=True)
         own = dict(sql(db, "SELECT year(incident_date) || '-Q' || quarter(incident_date), count(*) FROM postmortems "
                            "WHERE team = ? AND incident_date <= ? GROUP BY 1", [team, TODAY]))
         assert {q: n for q, n in zip(trend["quarter"], trend["incidents"]) if n} == own
@@ -251,43 +259,43 @@ def test_filters_never_raise_counts_and_a_team_is_its_own_rows(corpus):
     narrower = [Filters(as_of=TODAY, severities=("P1",)), Filters(as_of=TODAY, date_from=date(2026, 1, 1)),
                 Filters(as_of=TODAY, date_to=date(2025, 6, 30)), Filters(as_of=TODAY, teams=("nobody",))]
     for f in narrower:
-        one = get("analytics.actions:summary", f).iloc[0]
+        one = get(actions.summary, f).iloc[0]
         assert all(one[c] <= total[c] for c in COUNTS), f
-        assert set(get("analytics.catalog:postmortems", f)["postmortem_id"]) <= all_ids
-        rec, rec_all = (get("analytics.recurrence:overall", g, with_settings=True).iloc[0] for g in (f, everyone))
+        assert set(get(catalog.postmortems, f)["postmortem_id"]) <= all_ids
+        rec, rec_all = (get(recurrence.overall, g, with_settings=True).iloc[0] for g in (f, everyone))
         assert rec["incidents"] <= rec_all["incidents"] and rec["recurring"] <= rec_all["recurring"]
 
 
 def test_sums_over_teams_are_the_total(corpus):
     db, get = corpus
     everyone = Filters(as_of=TODAY)
-    by_team = get("analytics.actions:rates_by", everyone, "team")
-    total = get("analytics.actions:summary", everyone).iloc[0]
+    by_team = get(actions.rates_by, everyone, "team")
+    total = get(actions.summary, everyone).iloc[0]
     for c in COUNTS:
         assert by_team[c].sum() == total[c], c
     no_team = sql(db, "SELECT count(*) FROM postmortems WHERE team IS NULL AND incident_date <= ?", [TODAY])[0][0]
     parts = {"incidents": 0, "recurring": 0, "postmortems": 0, "member_reads": 0, "member_slots": 0, "written": 0}
     for team in teams(db):
         f = Filters(teams=(team,), as_of=TODAY)
-        rec = get("analytics.recurrence:overall", f, with_settings=True).iloc[0]
-        lrn = get("analytics.learning:summary", f, with_settings=True).iloc[0]
+        rec = get(recurrence.overall, f, with_settings=True).iloc[0]
+        lrn = get(learning.summary, f, with_settings=True).iloc[0]
         parts["incidents"] += rec["incidents"]
         parts["recurring"] += rec["recurring"]
         for c in ("postmortems", "member_reads", "member_slots"):
             parts[c] += lrn[c]
-        parts["written"] += get("analytics.timeliness:summary", f, with_settings=True).iloc[0]["n"]
-        assert rates_by_row(by_team, team) == [get("analytics.actions:summary", f).iloc[0][c] for c in COUNTS]
-    rec = get("analytics.recurrence:overall", everyone, with_settings=True).iloc[0]
-    lrn = get("analytics.learning:summary", everyone, with_settings=True).iloc[0]
+        parts["written"] += get(timeliness.summary, f, with_settings=True).iloc[0]["n"]
+        assert rates_by_row(by_team, team) == [get(actions.summary, f).iloc[0][c] for c in COUNTS]
+    rec = get(recurrence.overall, everyone, with_settings=True).iloc[0]
+    lrn = get(learning.summary, everyone, with_settings=True).iloc[0]
     # whether an incident recurs does not depend on the filters: the teams' recurring add up
-    flags = get("analytics.recurrence:flags", everyone, with_settings=True)
+    flags = get(recurrence.flags, everyone, with_settings=True)
     undated_or_teamless = set(sql(db, "SELECT postmortem_id FROM postmortems WHERE team IS NULL"))
     assert parts["incidents"] + len(undated_or_teamless) == rec["incidents"]
     teamless_recurring = flags[flags["postmortem_id"].isin({i for (i,) in undated_or_teamless})]["recurs"].sum()
     assert parts["recurring"] + teamless_recurring == rec["recurring"]
     for c in ("postmortems", "member_reads", "member_slots"):
         assert parts[c] == lrn[c], c  # a post-mortem with no team has no member list: never measured
-    assert parts["written"] <= get("analytics.timeliness:summary", everyone, with_settings=True).iloc[0]["n"]
+    assert parts["written"] <= get(timeliness.summary, everyone, with_settings=True).iloc[0]["n"]
     assert no_team >= 0
 
 
@@ -299,18 +307,18 @@ def test_rates_lie_between_zero_and_one(corpus):
     db, get = corpus
     for f in (Filters(as_of=TODAY), Filters(as_of=TODAY, teams=(teams(db)[0],))):
         frames = {
-            "trends": get("analytics.quarterly:trends", f, with_settings=True),
-            "tiles": get("analytics.overview:effectiveness", f, with_settings=True).query("unit == 'share'"),
-            "actions": get("analytics.actions:summary", f),
-            "by owner": get("analytics.actions:rates_by", f, "owner"),
-            "cohorts": get("analytics.actions:cohort_completion", f, with_settings=True),
-            "recurrence": get("analytics.recurrence:rate_by_period", f, with_settings=True, period="month"),
-            "pareto": get("analytics.recurrence:pareto", f),
-            "effectiveness": get("analytics.recurrence:action_effectiveness", f, with_settings=True),
-            "timeliness": get("analytics.timeliness:summary", f, with_settings=True, by="team"),
-            "coverage": get("analytics.coverage:summary", f, with_settings=True),
-            "learning": get("analytics.learning:summary", f, with_settings=True),
-            "time to close": get("analytics.actions:time_to_close", f),
+            "trends": get(quarterly.trends, f, with_settings=True),
+            "tiles": get(overview.effectiveness, f, with_settings=True).query("unit == 'share'"),
+            "actions": get(actions.summary, f),
+            "by owner": get(actions.rates_by, f, "owner"),
+            "cohorts": get(actions.cohort_completion, f, with_settings=True),
+            "recurrence": get(recurrence.rate_by_period, f, with_settings=True, period="month"),
+            "pareto": get(recurrence.pareto, f),
+            "effectiveness": get(recurrence.action_effectiveness, f, with_settings=True),
+            "timeliness": get(timeliness.summary, f, with_settings=True, by="team"),
+            "coverage": get(coverage.summary, f, with_settings=True),
+            "learning": get(learning.summary, f, with_settings=True),
+            "time to close": get(actions.time_to_close, f),
         }
         for where, df in frames.items():
             assert_rates_in_range(df, where)
@@ -321,7 +329,7 @@ def test_every_postmortem_is_counted_once(corpus):
     db, get = corpus
     everyone = Filters(as_of=TODAY)
     total, distinct = sql(db, "SELECT count(*), count(DISTINCT postmortem_id) FROM postmortems")[0]
-    assert total == distinct == len(get("analytics.catalog:postmortems", everyone))
+    assert total == distinct == len(get(catalog.postmortems, everyone))
     # no post-mortem is loaded twice under two ids: no two files give the same title, day and team
     seen: dict[tuple, str] = {}
     for title, day, team, path in sql(db, "SELECT title, incident_date, team, source_path FROM postmortems "
@@ -330,10 +338,10 @@ def test_every_postmortem_is_counted_once(corpus):
         assert seen.setdefault(key, path) == path, (key, seen[key], path)
     # each dated post-mortem up to the as-of date is in exactly one quarter, once in the causes and Pareto
     dated = sql(db, "SELECT count(*) FROM postmortems WHERE incident_date <= ?", [TODAY])[0][0]
-    trend = get("analytics.quarterly:trends", everyone, with_settings=True)
+    trend = get(quarterly.trends, everyone, with_settings=True)
     assert trend["incidents"].sum() == dated
-    assert get("analytics.quarterly:causes", everyone, with_settings=True)["incidents"].sum() == dated
-    assert get("analytics.recurrence:pareto", everyone)["incidents"].sum() == total
-    flags = get("analytics.recurrence:flags", everyone, with_settings=True)
+    assert get(quarterly.causes, everyone, with_settings=True)["incidents"].sum() == dated
+    assert get(recurrence.pareto, everyone)["incidents"].sum() == total
+    flags = get(recurrence.flags, everyone, with_settings=True)
     assert len(flags) == total and flags["postmortem_id"].is_unique
     assert (flags["days_since_previous"].dropna() >= 0).all()  # never a link forward in time

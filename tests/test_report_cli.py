@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from analytics.quarterly import quarter_bounds
+from analytics.quarters import quarter_bounds
 from analytics.render import Section, as_markdown
 from test_analytics_actions import FIXTURE
 

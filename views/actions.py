@@ -8,14 +8,35 @@ inside dataframes and the plain-text tracker block."""
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import actions
+from analytics.filters import Filters
+from analytics.settings import Settings
 from dashboard import data, ui
 from hindsight import review
 
 CHART = {"displayModeBar": False}
-PRIORITIES = ["high", "medium", "low"]
-
+RATE_COLUMNS = {"actions": "Actions", "done": "Done", "completion_rate": "Completion rate", "due": "Due",
+                "on_time": "On time", "on_time_rate": "On-time rate", "overdue": "Overdue", "blocked": "Blocked"}
+RATE_CONFIG = {"Completion rate": st.column_config.NumberColumn(format="percent"),
+               "On-time rate": st.column_config.NumberColumn(format="percent")}
 
 label = ui.chart_label
+
+
+def tiles(summary) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Completion rate", ui.pct(summary["completion_rate"]), border=True,
+                   help="Actions done by the as-of date / all actions (cancelled ones left out).")
+    cols[0].caption(f"{ui.num(summary['done'])} done, n = {ui.num(summary['actions'])} actions")
+    cols[1].metric("Closed on time", ui.pct(summary["on_time_rate"]), border=True,
+                   help="Actions done by their due date / actions due by the as-of date. Actions with no due "
+                        "date, or not due yet, are not in the denominator.")
+    cols[1].caption(f"{ui.num(summary['on_time'])} on time, n = {ui.num(summary['due'])} actions due")
+    cols[2].metric("Overdue", ui.num(summary["overdue"]), border=True,
+                   help="Open actions whose due date is before the as-of date.")
+    cols[2].caption(f"open past their due date, n = {ui.num(summary['actions'])} actions")
+    cols[3].metric("Blocked", ui.num(summary["blocked"]), border=True, help="Actions whose current status is blocked.")
+    cols[3].caption(f"status blocked, n = {ui.num(summary['actions'])} actions")
 
 
 def rates_chart(df, by: str, key: str) -> None:
@@ -38,67 +59,30 @@ def rates_chart(df, by: str, key: str) -> None:
     st.plotly_chart(fig, config=CHART, key=key)
 
 
-RATE_COLUMNS = {"actions": "Actions", "done": "Done", "completion_rate": "Completion rate", "due": "Due",
-                "on_time": "On time", "on_time_rate": "On-time rate", "overdue": "Overdue", "blocked": "Blocked"}
-RATE_CONFIG = {"Completion rate": st.column_config.NumberColumn(format="percent"),
-               "On-time rate": st.column_config.NumberColumn(format="percent")}
+def rates(filters: Filters) -> None:
+    st.header("Completion and on-time rates")
+    by_team = data.query(actions.rates_by, filters, by="team")
+    by_priority = actions.in_priority_order(data.query(actions.rates_by, filters, by="priority"))
+    left, right = st.columns(2)
+    with left:
+        st.subheader("By team")
+        rates_chart(by_team, "team", "chart-rates-team")
+    with right:
+        st.subheader("By priority")
+        rates_chart(by_priority, "priority", "chart-rates-priority")
+    st.caption("Completion rate: n = the group's actions; on-time rate: n = its actions due by the as-of date "
+               "(hover a bar, or see the tables).")
+    ui.table(by_team.rename(columns={"team": "Team", **RATE_COLUMNS}), "Rates by team", key="dl-rates-team",
+             column_config=RATE_CONFIG)
+    ui.table(by_priority.rename(columns={"priority": "Priority", **RATE_COLUMNS}), "Rates by priority",
+             key="dl-rates-priority", column_config=RATE_CONFIG)
 
-f = st.session_state["filters"]
-st.title("Actions")
-st.caption(f"As of {f.as_of}. The weekly actions review: what got done, what is late, what is stuck. "
-           "Cancelled actions are left out of every rate.")
 
-summary = data.get("analytics.actions:summary", f)
-s = summary.iloc[0] if not summary.empty else None
-if s is None or not s["actions"]:
-    st.caption("Nothing in this selection: no corrective action (cancelled ones aside) on these post-mortems.")
-    st.stop()
-
-# --- tiles -------------------------------------------------------------------------------------------
-tiles = st.columns(4)
-tiles[0].metric("Completion rate", ui.pct(s["completion_rate"]), border=True,
-                help="Actions done by the as-of date / all actions (cancelled ones left out).")
-tiles[0].caption(f"{ui.num(s['done'])} done, n = {ui.num(s['actions'])} actions")
-tiles[1].metric("Closed on time", ui.pct(s["on_time_rate"]), border=True,
-                help="Actions done by their due date / actions due by the as-of date. Actions with no due "
-                     "date, or not due yet, are not in the denominator.")
-tiles[1].caption(f"{ui.num(s['on_time'])} on time, n = {ui.num(s['due'])} actions due")
-tiles[2].metric("Overdue", ui.num(s["overdue"]), border=True,
-                help="Open actions whose due date is before the as-of date.")
-tiles[2].caption(f"open past their due date, n = {ui.num(s['actions'])} actions")
-tiles[3].metric("Blocked", ui.num(s["blocked"]), border=True, help="Actions whose current status is blocked.")
-tiles[3].caption(f"status blocked, n = {ui.num(s['actions'])} actions")
-
-# --- rates by team and by priority ---------------------------------------------------------------------
-st.header("Completion and on-time rates")
-by_team = data.get("analytics.actions:rates_by", f, by="team")
-by_priority = data.get("analytics.actions:rates_by", f, by="priority")
-if not by_priority.empty:  # the template's order, not the largest first
-    by_priority = by_priority.assign(
-        _order=by_priority["priority"].map({p: i for i, p in enumerate(PRIORITIES)}).fillna(len(PRIORITIES))
-    ).sort_values(["_order", "priority"], kind="stable").drop(columns="_order")
-left, right = st.columns(2)
-with left:
-    st.subheader("By team")
-    rates_chart(by_team, "team", "chart-rates-team")
-with right:
-    st.subheader("By priority")
-    rates_chart(by_priority, "priority", "chart-rates-priority")
-st.caption("Completion rate: n = the group's actions; on-time rate: n = its actions due by the as-of date "
-           "(hover a bar, or see the tables).")
-ui.table(by_team.rename(columns={"team": "Team", **RATE_COLUMNS}), "Rates by team", key="dl-rates-team",
-         column_config=RATE_CONFIG)
-ui.table(by_priority.rename(columns={"priority": "Priority", **RATE_COLUMNS}), "Rates by priority",
-         key="dl-rates-priority", column_config=RATE_CONFIG)
-
-# --- time to close -------------------------------------------------------------------------------------
-st.header("Time to close (Kaplan–Meier)")
-km = data.get("analytics.actions:time_to_close", f)
-if km.empty:
-    st.caption("Nothing in this selection: no action with a known opening and closing date.")
-else:
-    n_km = int(km["at_risk"].iloc[0])
-    censored = int(km["censored"].sum())
+def time_to_close(filters: Filters) -> None:
+    km = data.query(actions.time_to_close, filters)
+    if not ui.section("Time to close (Kaplan–Meier)", km,
+                      "Nothing in this selection: no action with a known opening and closing date."):
+        return
     fig = go.Figure()
     fig.add_scatter(x=km["days"], y=km["closed_share"], mode="lines", line_shape="hv", name="closed share",
                     customdata=km[["at_risk", "closed"]],
@@ -112,22 +96,23 @@ else:
                       yaxis=dict(title="share closed", tickformat=".0%", range=[0, 1.02]),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     st.plotly_chart(fig, config=CHART, key="chart-km")
-    st.caption(f"n = {ui.num(n_km)} actions, of which {ui.num(censored)} still open on {f.as_of}. Open actions "
-               "are censored on the as-of date (grey ticks), not dropped: they count as not closed yet after "
-               "that many days. Cancelled actions and done ones with no known completion date are left out.")
+    # the curve's first row holds every action at risk; its censored ones are the actions still open
+    st.caption(f"n = {ui.num(int(km['at_risk'].iloc[0]))} actions, of which {ui.num(int(km['censored'].sum()))} "
+               f"still open on {filters.as_of}. Open actions are censored on the as-of date (grey ticks), not "
+               "dropped: they count as not closed yet after that many days. Cancelled actions and done ones with "
+               "no known completion date are left out.")
 
-# --- cohort completion ---------------------------------------------------------------------------------
-st.header("Cohort completion")
-cohorts = data.get("analytics.actions:cohort_completion", f, with_settings=True)
-if cohorts.empty:
-    st.caption("Nothing in this selection: no action of a dated incident.")
-else:
-    windows = [c[len("done_"):] for c in cohorts.columns if c.startswith("done_")]  # '30d', '60d', ...
+
+def cohort_completion(filters: Filters, settings: Settings) -> None:
+    cohorts = data.query(actions.cohort_completion, filters, settings=settings)
+    if not ui.section("Cohort completion", cohorts, "Nothing in this selection: no action of a dated incident."):
+        return
+    windows = [f"{days}d" for days in settings.cohort_days]  # the columns done_30d, n_30d, ...
     fig = go.Figure()
-    for w in windows:
-        fig.add_bar(x=cohorts["quarter"], y=cohorts[f"done_{w}"], name=f"done within {w[:-1]} days",
-                    customdata=cohorts[[f"n_{w}"]],
-                    hovertemplate=f"%{{x}}: %{{y:.0%}} done within {w[:-1]} days "
+    for window in windows:
+        fig.add_bar(x=cohorts["quarter"], y=cohorts[f"done_{window}"], name=f"done within {window[:-1]} days",
+                    customdata=cohorts[[f"n_{window}"]],
+                    hovertemplate=f"%{{x}}: %{{y:.0%}} done within {window[:-1]} days "
                                   f"(n = %{{customdata[0]}})<extra></extra>")
     fig.update_layout(barmode="group", height=340, margin=dict(t=10, b=10, l=10, r=10),
                       xaxis=dict(type="category"), yaxis=dict(tickformat=".0%", range=[0, 1]),
@@ -138,48 +123,65 @@ else:
                "a missing bar means none has had the time yet.")
     names = {"quarter": "Quarter", "actions": "Actions"}
     config = {}
-    for w in windows:
-        names[f"n_{w}"] = f"n {w}"
-        names[f"done_{w}"] = f"Done within {w}"
-        config[f"Done within {w}"] = st.column_config.NumberColumn(format="percent")
+    for window in windows:
+        names[f"n_{window}"] = f"n {window}"
+        names[f"done_{window}"] = f"Done within {window}"
+        config[f"Done within {window}"] = st.column_config.NumberColumn(format="percent")
     ui.table(cohorts.rename(columns=names), "Cohort completion by quarter", key="dl-cohorts", column_config=config)
 
-# --- overdue and blocked -------------------------------------------------------------------------------
-st.header("Overdue and blocked")
-overdue = data.get("analytics.actions:overdue", f)
-ui.table(overdue[["owner", "description", "priority", "status", "due_date", "days_overdue", "team", "service",
-                  "postmortem_id", "title", "action_id"]].rename(columns={
-                      "owner": "Owner", "description": "Action", "priority": "Priority", "status": "Status",
-                      "due_date": "Due", "days_overdue": "Days overdue", "team": "Team", "service": "Service",
-                      "postmortem_id": "Post-mortem", "title": "Incident", "action_id": "Action id"}),
-         "Overdue actions", key="dl-overdue", empty="Nothing in this selection: no action is overdue.",
-         column_config={"Due": st.column_config.DateColumn(format="YYYY-MM-DD")})
-if not overdue.empty:
-    st.caption(f"n = {ui.num(len(overdue))} open actions past their due date, the longest overdue first.")
-blocked = data.get("analytics.actions:blocked", f)
-ui.table(blocked[["owner", "description", "priority", "blocked_since", "days_blocked", "due_date", "team",
-                  "service", "postmortem_id", "title", "action_id"]].rename(columns={
-                      "owner": "Owner", "description": "Action", "priority": "Priority",
-                      "blocked_since": "Blocked since", "days_blocked": "Days blocked", "due_date": "Due",
-                      "team": "Team", "service": "Service", "postmortem_id": "Post-mortem", "title": "Incident",
-                      "action_id": "Action id"}),
-         "Blocked actions", key="dl-blocked", empty="Nothing in this selection: no action is blocked.",
-         column_config={"Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                        "Blocked since": st.column_config.DateColumn(format="YYYY-MM-DD")})
-if not blocked.empty:
-    st.caption(f"n = {ui.num(len(blocked))} blocked actions, blocked the longest first. Blocked for more than "
-               f"{data.current_settings().blocked_days} days is escalated to management (Escalations page).")
 
-# --- tracker -------------------------------------------------------------------------------------------
-st.header("Tracker for the review")
-open_actions = data.get("analytics.actions:open_actions", f)
-if open_actions.empty:
-    st.caption("Nothing in this selection: no open action.")
-else:
+def overdue_and_blocked(filters: Filters, settings: Settings) -> None:
+    st.header("Overdue and blocked")
+    overdue = data.query(actions.overdue, filters)
+    ui.table(overdue[["owner", "description", "priority", "status", "due_date", "days_overdue", "team", "service",
+                      "postmortem_id", "title", "action_id"]].rename(columns={
+                          "owner": "Owner", "description": "Action", "priority": "Priority", "status": "Status",
+                          "due_date": "Due", "days_overdue": "Days overdue", "team": "Team", "service": "Service",
+                          "postmortem_id": "Post-mortem", "title": "Incident", "action_id": "Action id"}),
+             "Overdue actions", key="dl-overdue", empty="Nothing in this selection: no action is overdue.",
+             column_config={"Due": st.column_config.DateColumn(format="YYYY-MM-DD")})
+    if not overdue.empty:
+        st.caption(f"n = {ui.num(len(overdue))} open actions past their due date, the longest overdue first.")
+    blocked = data.query(actions.blocked, filters)
+    ui.table(blocked[["owner", "description", "priority", "blocked_since", "days_blocked", "due_date", "team",
+                      "service", "postmortem_id", "title", "action_id"]].rename(columns={
+                          "owner": "Owner", "description": "Action", "priority": "Priority",
+                          "blocked_since": "Blocked since", "days_blocked": "Days blocked", "due_date": "Due",
+                          "team": "Team", "service": "Service", "postmortem_id": "Post-mortem", "title": "Incident",
+                          "action_id": "Action id"}),
+             "Blocked actions", key="dl-blocked", empty="Nothing in this selection: no action is blocked.",
+             column_config={"Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                            "Blocked since": st.column_config.DateColumn(format="YYYY-MM-DD")})
+    if not blocked.empty:
+        st.caption(f"n = {ui.num(len(blocked))} blocked actions, blocked the longest first. Blocked for more than "
+                   f"{settings.blocked_days} days is escalated to management (Escalations page).")
+
+
+def tracker(filters: Filters) -> None:
+    open_actions = data.query(actions.open_actions, filters)
+    if not ui.section("Tracker for the review", open_actions, "Nothing in this selection: no open action."):
+        return
     # Missing cells as None, so the tracker shows "-" for them rather than "nan".
-    tracker = review.tracker_markdown(open_actions.astype(object).where(open_actions.notna(), None), f.as_of)
+    text = review.tracker_markdown(open_actions.astype(object).where(open_actions.notna(), None), filters.as_of)
     st.caption(f"The n = {ui.num(len(open_actions))} open actions in the template's "
                "\"Actions Post-Mortem Tracker\" form, grouped by incident: download it, or copy it from the box.")
-    st.download_button("Download the tracker (Markdown)", tracker.encode("utf-8"), file_name="hindsight-tracker.md",
+    st.download_button("Download the tracker (Markdown)", text.encode("utf-8"), file_name="hindsight-tracker.md",
                        mime="text/markdown", key="dl-tracker")
-    st.code(tracker, language="markdown", height=420)
+    st.code(text, language="markdown", height=420)
+
+
+filters = st.session_state["filters"]
+settings = data.current_settings()
+st.title("Actions")
+st.caption(f"As of {filters.as_of}. The weekly actions review: what got done, what is late, what is stuck. "
+           "Cancelled actions are left out of every rate.")
+summary = data.query(actions.summary, filters)
+if summary.empty or not summary.iloc[0]["actions"]:
+    st.caption("Nothing in this selection: no corrective action (cancelled ones aside) on these post-mortems.")
+    st.stop()
+tiles(summary.iloc[0])
+rates(filters)
+time_to_close(filters)
+cohort_completion(filters, settings)
+overdue_and_blocked(filters, settings)
+tracker(filters)

@@ -10,52 +10,38 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import recurrence
+from analytics.filters import Filters
+from analytics.settings import Settings
 from dashboard import data, ui
 
 CHART = {"displayModeBar": False}
 
-
 label = ui.chart_label
 
 
-f = st.session_state["filters"]
-settings = data.current_settings()
-st.title("Causes and recurrence")
-st.caption(f"As of {f.as_of}. The quarterly pattern review: which causes dominate, on which services, and "
-           f"whether incidents come back. An incident recurs when it is linked to an earlier one, or when an "
-           f"earlier incident within {settings.recurrence_window_days} days had the same service and primary "
-           "cause category.")
+def tiles(overall, patterns, effect, settings: Settings) -> None:
+    cols = st.columns(3)
+    cols[0].metric("Recurrence rate", ui.pct(overall["recurrence_rate"]), border=True,
+                   help="Recurring incidents / incidents in this selection.")
+    cols[0].caption(f"{ui.num(overall['recurring'])} recurring, n = {ui.num(overall['incidents'])} incidents")
+    cols[1].metric("Recurring patterns", ui.num(len(patterns)), border=True,
+                   help=f"Groups of {settings.pattern_incidents} or more incidents linked to each other.")
+    cols[1].caption(f"groups of {settings.pattern_incidents}+ linked incidents, "
+                    f"n = {ui.num(overall['incidents'])} incidents")
+    done_first = effect.loc[effect["group"] == "all actions done"]
+    cols[2].metric("Came back after all actions were done",
+                   ui.pct(done_first["share"].iloc[0]) if len(done_first) else "–", border=True,
+                   help="Share of the recurrences whose previous incident had every action done by then.")
+    cols[2].caption(f"{ui.num(done_first['recurrences'].iloc[0] if len(done_first) else 0)} of "
+                    f"n = {ui.num(overall['recurring'])} recurrences")
 
-overall = data.get("analytics.recurrence:overall", f, with_settings=True)
-o = overall.iloc[0] if not overall.empty else None
-if o is None or not o["incidents"]:
-    st.caption("Nothing in this selection: no post-mortem matches these filters.")
-    st.stop()
 
-patterns = data.get("analytics.recurrence:active_patterns", f, with_settings=True)
-effect = data.get("analytics.recurrence:action_effectiveness", f, with_settings=True)
-
-# --- tiles -------------------------------------------------------------------------------------------
-tiles = st.columns(3)
-tiles[0].metric("Recurrence rate", ui.pct(o["recurrence_rate"]), border=True,
-                help="Recurring incidents / incidents in this selection.")
-tiles[0].caption(f"{ui.num(o['recurring'])} recurring, n = {ui.num(o['incidents'])} incidents")
-tiles[1].metric("Recurring patterns", ui.num(len(patterns)), border=True,
-                help=f"Groups of {settings.pattern_incidents} or more incidents linked to each other.")
-tiles[1].caption(f"groups of {settings.pattern_incidents}+ linked incidents, n = {ui.num(o['incidents'])} incidents")
-done_first = effect.loc[effect["group"] == "all actions done"]
-tiles[2].metric("Came back after all actions were done",
-                ui.pct(done_first["share"].iloc[0]) if len(done_first) else "–", border=True,
-                help="Share of the recurrences whose previous incident had every action done by then.")
-tiles[2].caption(f"{ui.num(done_first['recurrences'].iloc[0] if len(done_first) else 0)} of "
-                 f"n = {ui.num(o['recurring'])} recurrences")
-
-# --- Pareto ------------------------------------------------------------------------------------------
-st.header("Cause categories (Pareto)")
-pareto = data.get("analytics.recurrence:pareto", f)
-if pareto.empty:
-    st.caption("Nothing in this selection.")
-else:
+def pareto_chart(pareto, overall) -> None:
+    st.header("Cause categories (Pareto)")
+    if pareto.empty:
+        st.caption("Nothing in this selection.")
+        return
     causes = [label(c) for c in pareto["cause"]]
     fig = go.Figure()
     fig.add_bar(x=causes, y=pareto["incidents"], name="incidents", customdata=pareto[["share"]],
@@ -70,23 +56,19 @@ else:
                                   showgrid=False),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     st.plotly_chart(fig, config=CHART, key="chart-pareto")
-    st.caption(f"n = {ui.num(o['incidents'])} incidents, each counted once by its primary cause category.")
+    st.caption(f"n = {ui.num(overall['incidents'])} incidents, each counted once by its primary cause category.")
     ui.table(pareto.rename(columns={"cause": "Cause category", "incidents": "Incidents", "share": "Share",
                                     "cumulative_share": "Cumulative share"}),
              "Cause categories", key="dl-pareto",
              column_config={"Share": st.column_config.NumberColumn(format="percent"),
                             "Cumulative share": st.column_config.NumberColumn(format="percent")})
 
-# --- cause x service ---------------------------------------------------------------------------------
-st.header("Causes by service")
-matrix = data.get("analytics.recurrence:cause_service_matrix", f)
-if matrix.empty:
-    st.caption("Nothing in this selection.")
-else:
-    grid = matrix.pivot_table(index="cause", columns="service", values="incidents", aggfunc="sum")
-    cause_order = [c for c in pareto["cause"] if c in grid.index] + [c for c in grid.index if c not in set(pareto["cause"])]
-    service_order = grid.sum().sort_values(ascending=False, kind="stable").index  # busiest services first
-    grid = grid.loc[cause_order, service_order]
+
+def causes_by_service(filters: Filters, pareto, overall) -> None:
+    matrix = data.query(recurrence.cause_service_matrix, filters)
+    if not ui.section("Causes by service", matrix, "Nothing in this selection."):
+        return
+    grid = recurrence.cause_service_grid(matrix, pareto["cause"].tolist())
     text = grid.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(dtype=float), x=[label(s) for s in grid.columns], y=[label(c) for c in grid.index],
@@ -97,17 +79,16 @@ else:
     fig.update_layout(height=170 + 34 * len(grid.index), margin=dict(t=10, b=10, l=10, r=10),
                       xaxis=dict(type="category", tickangle=-40), yaxis=dict(type="category", autorange="reversed"))
     st.plotly_chart(fig, config=CHART, key="chart-cause-service")
-    st.caption(f"n = {ui.num(o['incidents'])} incidents by primary cause category (rows, most frequent first) and "
-               "service (columns, busiest first). An empty cell is no incident.")
+    st.caption(f"n = {ui.num(overall['incidents'])} incidents by primary cause category (rows, most frequent first) "
+               "and service (columns, busiest first). An empty cell is no incident.")
     ui.table(matrix.rename(columns={"cause": "Cause category", "service": "Service", "incidents": "Incidents"}),
              "Cause × service", key="dl-cause-service")
 
-# --- trend -------------------------------------------------------------------------------------------
-st.header("Recurrence rate by quarter")
-trend = data.get("analytics.recurrence:rate_by_period", f, with_settings=True, period="quarter")
-if trend.empty:
-    st.caption("Nothing in this selection: no dated incident.")
-else:
+
+def trend_by_quarter(filters: Filters, settings: Settings) -> None:
+    trend = data.query(recurrence.rate_by_period, filters, settings=settings, period="quarter")
+    if not ui.section("Recurrence rate by quarter", trend, "Nothing in this selection: no dated incident."):
+        return
     small = trend["small_sample"].astype(bool)
     fig = go.Figure()
     fig.add_scatter(x=trend["period"], y=trend["recurrence_rate"], mode="lines+markers", name="recurrence rate",
@@ -129,28 +110,29 @@ else:
              "Recurrence by quarter", key="dl-recurrence-trend",
              column_config={"Recurrence rate": st.column_config.NumberColumn(format="percent")})
 
-# --- patterns ----------------------------------------------------------------------------------------
-st.header("Patterns")
-ui.table(patterns.rename(columns={
-    "pattern_id": "Pattern", "incidents": "Incidents", "service": "Service",
-    "primary_cause_category": "Cause category", "first_date": "First", "last_date": "Last",
-    "postmortem_ids": "Post-mortems (oldest first)"}),
-    "Recurring patterns", key="dl-patterns",
-    empty=f"Nothing in this selection: no group of {settings.pattern_incidents} or more linked incidents.",
-    column_config={"First": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                   "Last": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                   "Post-mortems (oldest first)": st.column_config.ListColumn(width="large")})
-if not patterns.empty:
-    st.caption(f"n = {ui.num(len(patterns))} patterns: groups of {settings.pattern_incidents} or more incidents "
-               "linked by an explicit recurrence link, or each the recurrence of the one before on the same "
-               "service and cause. Largest first.")
 
-# --- action effectiveness ----------------------------------------------------------------------------
-st.header("Were the actions done before it came back?")
-detail = data.get("analytics.recurrence:action_effectiveness_detail", f, with_settings=True)
-if detail.empty:
-    st.caption("Nothing in this selection: no recurrence.")
-else:
+def pattern_list(patterns, settings: Settings) -> None:
+    st.header("Patterns")
+    ui.table(patterns.rename(columns={
+        "pattern_id": "Pattern", "incidents": "Incidents", "service": "Service",
+        "primary_cause_category": "Cause category", "first_date": "First", "last_date": "Last",
+        "postmortem_ids": "Post-mortems (oldest first)"}),
+        "Recurring patterns", key="dl-patterns",
+        empty=f"Nothing in this selection: no group of {settings.pattern_incidents} or more linked incidents.",
+        column_config={"First": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                       "Last": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                       "Post-mortems (oldest first)": st.column_config.ListColumn(width="large")})
+    if not patterns.empty:
+        st.caption(f"n = {ui.num(len(patterns))} patterns: groups of {settings.pattern_incidents} or more incidents "
+                   "linked by an explicit recurrence link, or each the recurrence of the one before on the same "
+                   "service and cause. Largest first.")
+
+
+def action_effectiveness(detail, effect, overall) -> None:
+    st.header("Were the actions done before it came back?")
+    if detail.empty:
+        st.caption("Nothing in this selection: no recurrence.")
+        return
     fig = go.Figure(go.Bar(y=[label(g) for g in effect["group"]][::-1], x=effect["recurrences"][::-1],
                            orientation="h", customdata=effect[["share"]][::-1],
                            text=[f"{r} ({ui.pct(s)})" for r, s in zip(effect["recurrences"][::-1],
@@ -160,8 +142,8 @@ else:
     fig.update_layout(height=230, margin=dict(t=10, b=10, l=10, r=10), yaxis=dict(type="category"),
                       xaxis=dict(title="recurrences"))
     st.plotly_chart(fig, config=CHART, key="chart-effectiveness")
-    st.caption(f"n = {ui.num(o['recurring'])} recurrences, grouped by the state of the previous incident's actions "
-               "on the day the incident came back. An association, not proof that the actions failed.")
+    st.caption(f"n = {ui.num(overall['recurring'])} recurrences, grouped by the state of the previous incident's "
+               "actions on the day the incident came back. An association, not proof that the actions failed.")
     ui.table(effect.rename(columns={"group": "Previous incident's actions", "recurrences": "Recurrences",
                                     "share": "Share"}),
              "Recurrences by the state of the previous actions", key="dl-effectiveness",
@@ -174,3 +156,27 @@ else:
         "Each recurrence", key="dl-effectiveness-detail",
         column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
                        "Previous date": st.column_config.DateColumn(format="YYYY-MM-DD")})
+
+
+filters = st.session_state["filters"]
+settings = data.current_settings()
+st.title("Causes and recurrence")
+st.caption(f"As of {filters.as_of}. The quarterly pattern review: which causes dominate, on which services, and "
+           f"whether incidents come back. An incident recurs when it is linked to an earlier one, or when an "
+           f"earlier incident within {settings.recurrence_window_days} days had the same service and primary "
+           "cause category.")
+overall = data.query(recurrence.overall, filters, settings=settings)
+if overall.empty or not overall.iloc[0]["incidents"]:
+    st.caption("Nothing in this selection: no post-mortem matches these filters.")
+    st.stop()
+overall = overall.iloc[0]
+patterns = data.query(recurrence.active_patterns, filters, settings=settings)
+detail = data.query(recurrence.action_effectiveness_detail, filters, settings=settings)
+effect = recurrence.effectiveness_groups(detail)
+pareto = data.query(recurrence.pareto, filters)
+tiles(overall, patterns, effect, settings)
+pareto_chart(pareto, overall)
+causes_by_service(filters, pareto, overall)
+trend_by_quarter(filters, settings)
+pattern_list(patterns, settings)
+action_effectiveness(detail, effect, overall)

@@ -11,6 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import catalog
+from analytics.filters import Filters
 from dashboard import data, ui
 
 CHART = {"displayModeBar": False}
@@ -54,19 +56,14 @@ def _on_select() -> None:
         st.query_params.pop("pm", None)
 
 
-f = st.session_state["filters"]
-st.title("Post-mortems")
-st.caption(f"As of {f.as_of}. For engineers: find a post-mortem and read it. Search matches the id, title, summary "
-           "and root cause; pick a row to open its detail below.")
-
-# --- search and table --------------------------------------------------------------------------------
-search = st.text_input("Search", key="pm-search", placeholder="a word of the id, title, summary or root cause")
-listing = data.get("analytics.catalog:postmortems", f, search=search)
-st.subheader("Post-mortems")
-if listing.empty:
-    st.caption("Nothing in this selection: no post-mortem matches these filters and this search."
-               if search.strip() else "Nothing in this selection: no post-mortem matches these filters.")
-else:
+def listing_section(filters: Filters) -> None:
+    search = st.text_input("Search", key="pm-search", placeholder="a word of the id, title, summary or root cause")
+    listing = data.query(catalog.postmortems, filters, search=search)
+    st.subheader("Post-mortems")
+    if listing.empty:
+        st.caption("Nothing in this selection: no post-mortem matches these filters and this search."
+                   if search.strip() else "Nothing in this selection: no post-mortem matches these filters.")
+        return
     shown = listing.rename(columns={
         "postmortem_id": "Id", "incident_date": "Incident date", "title": "Title", "team": "Team",
         "service": "Service", "severity": "Severity", "primary_cause_category": "Cause category",
@@ -84,56 +81,58 @@ else:
     st.caption(f"n = {ui.num(len(listing))} post-mortems" + (" match the search" if search.strip() else "")
                + ", newest incident first.")
 
-# --- detail ------------------------------------------------------------------------------------------
-chosen = _text(st.query_params.get("pm")) or st.session_state.get("pm_open")
-if not chosen:
-    st.caption("Pick a row in the table to open its post-mortem.")
-    st.stop()
 
-detail = data.get("analytics.catalog:detail", chosen)
-pm = detail["postmortem"]
-st.header("Post-mortem")
-if pm.empty:
-    st.caption("No post-mortem with this id in the database (it may have been removed by a later import).")
-    st.stop()
-p = pm.iloc[0]
-st.text(_text(p["title"]) or "(no title)")
-facts = [("Id", p["postmortem_id"]), ("Incident", p["incident_date"]), ("Post-mortem", p["postmortem_date"]),
-         ("Severity", p["severity"]), ("Team", p["team"]), ("Service", p["service"]),
-         ("Primary cause", p["primary_cause_category"]), ("Author", p["author"]), ("Language", p["language"]),
-         ("Source", p["source_path"])]
-st.text("\n".join(f"{name}: {_fact(v)}" for name, v in facts))
+def facts_section(postmortem) -> None:
+    st.text(_text(postmortem["title"]) or "(no title)")
+    facts = [("Id", postmortem["postmortem_id"]), ("Incident", postmortem["incident_date"]),
+             ("Post-mortem", postmortem["postmortem_date"]), ("Severity", postmortem["severity"]),
+             ("Team", postmortem["team"]), ("Service", postmortem["service"]),
+             ("Primary cause", postmortem["primary_cause_category"]), ("Author", postmortem["author"]),
+             ("Language", postmortem["language"]), ("Source", postmortem["source_path"])]
+    st.text("\n".join(f"{name}: {_fact(v)}" for name, v in facts))
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Summary")
+        st.text(_text(postmortem["summary"]) or "–")
+    with right:
+        st.subheader("Root cause")
+        st.text(_text(postmortem["root_cause"]) or "–")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Summary")
-    st.text(_text(p["summary"]) or "–")
-with right:
-    st.subheader("Root cause")
-    st.text(_text(p["root_cause"]) or "–")
 
-st.subheader("Impact and response")
-impact = st.columns(4)
-impact[0].metric("Users affected", ui.num(_number(p["users_affected"])), border=True)
-impact[1].metric("Failed requests", ui.num(_number(p["failed_requests"])), border=True)
-impact[2].metric("Lost transactions", ui.num(_number(p["lost_transactions"])), border=True)
-impact[3].metric("Estimated cost", ui.num(_number(p["estimated_cost"])), border=True)
-response = st.columns(4)
-for col, (column, name) in zip(response, [("minutes_to_detect", "Time to detect"),
-                                          ("minutes_to_acknowledge", "Time to acknowledge"),
-                                          ("minutes_to_mitigate", "Time to mitigate"),
-                                          ("minutes_to_resolve", "Time to resolve")]):
-    col.metric(name, ui.minutes(_number(p[column])), border=True, help="Minutes from the start of the incident.")
-st.caption("This post-mortem's own figures, as written (– when not given). Times are from the incident's start.")
+def impact_and_response(postmortem) -> None:
+    st.subheader("Impact and response")
+    impact = st.columns(4)
+    impact[0].metric("Users affected", ui.num(_number(postmortem["users_affected"])), border=True)
+    impact[1].metric("Failed requests", ui.num(_number(postmortem["failed_requests"])), border=True)
+    impact[2].metric("Lost transactions", ui.num(_number(postmortem["lost_transactions"])), border=True)
+    impact[3].metric("Estimated cost", ui.num(_number(postmortem["estimated_cost"])), border=True)
+    for col, (column, name) in zip(st.columns(4), [("minutes_to_detect", "Time to detect"),
+                                                  ("minutes_to_acknowledge", "Time to acknowledge"),
+                                                  ("minutes_to_mitigate", "Time to mitigate"),
+                                                  ("minutes_to_resolve", "Time to resolve")]):
+        col.metric(name, ui.minutes(_number(postmortem[column])), border=True,
+                   help="Minutes from the start of the incident.")
+    st.caption("This post-mortem's own figures, as written (– when not given). Times are from the incident's start.")
 
-# --- timeline ----------------------------------------------------------------------------------------
-st.subheader("Timeline")
-timeline = detail["timeline"]
-marks = [(name, p[column]) for column, name in MARKS if not pd.isna(p[column])]
-dated = timeline[timeline["occurred_at"].notna()] if not timeline.empty else timeline
-if dated.empty and not marks:
-    st.caption("No dated timeline event and no start or resolution time in this post-mortem.")
-else:
+
+def timeline_section(postmortem, timeline) -> None:
+    st.subheader("Timeline")
+    marks = [(name, postmortem[column]) for column, name in MARKS if not pd.isna(postmortem[column])]
+    dated = timeline[timeline["occurred_at"].notna()] if not timeline.empty else timeline
+    if dated.empty and not marks:
+        st.caption("No dated timeline event and no start or resolution time in this post-mortem.")
+    else:
+        timeline_chart(dated, marks)
+        undated = len(timeline) - len(dated)
+        st.caption("Dotted lines: the start, detection, acknowledgement, mitigation and resolution times the "
+                   "post-mortem gives. Hover a point for its event." +
+                   (f" {undated} event(s) without a time are in the table only." if undated else ""))
+    ui.table(timeline.rename(columns={"position": "#", "occurred_at": "At", "kind": "Kind", "event": "Event"}),
+             "Timeline events", key="dl-pm-timeline", empty="No timeline in this post-mortem.",
+             column_config={"#": SMALL, "At": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+
+
+def timeline_chart(dated, marks) -> None:
     fig = go.Figure()
     kinds = dated["kind"].where(dated["kind"].notna(), "other") if not dated.empty else pd.Series(dtype=str)
     present = [k for k in KIND_ORDER if k in set(kinds)] + sorted(set(kinds) - set(KIND_ORDER) - {"other"}) \
@@ -155,40 +154,56 @@ else:
                                  categoryarray=[ui.chart_label(k) for k in present], autorange="reversed"),
                       xaxis=dict(title=""), showlegend=False)
     st.plotly_chart(fig, config=CHART, key="chart-pm-timeline")
-    undated = len(timeline) - len(dated)
-    st.caption("Dotted lines: the start, detection, acknowledgement, mitigation and resolution times the "
-               "post-mortem gives. Hover a point for its event." +
-               (f" {undated} event(s) without a time are in the table only." if undated else ""))
-ui.table(timeline.rename(columns={"position": "#", "occurred_at": "At", "kind": "Kind", "event": "Event"}),
-         "Timeline events", key="dl-pm-timeline", empty="No timeline in this post-mortem.",
-         column_config={"#": SMALL, "At": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
 
-# --- causes, whys, actions, learnings, history -------------------------------------------------------
-ui.table(detail["causes"].rename(columns={"position": "#", "category": "Category", "is_primary": "Primary",
-                                          "raw": "As written"}),
-         "Causes", key="dl-pm-causes", empty="No cause given.", column_config={"#": SMALL})
-ui.table(detail["whys"].rename(columns={"position": "#", "question": "Why?", "answer": "Because"}),
-         "5 whys", key="dl-pm-whys", empty="No 5 whys in this post-mortem.", column_config={"#": SMALL})
-ui.table(detail["actions"].rename(columns={
-    "position": "#", "description": "Action", "owner": "Owner", "due_date": "Due", "priority": "Priority",
-    "status": "Status", "ticket": "Ticket", "completed_at": "Completed", "blocked_since": "Blocked since"}),
-    "Actions", key="dl-pm-actions", empty="No corrective action in this post-mortem.",
-    column_config={"#": SMALL, "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                   "Completed": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                   "Blocked since": st.column_config.DateColumn(format="YYYY-MM-DD")})
 
-learnings = detail["learnings"]
-columns = st.columns(len(LEARNINGS))
-for col, (kind, name) in zip(columns, LEARNINGS):
-    with col:
-        st.subheader(name)
-        lines = learnings.loc[learnings["kind"] == kind, "text"].tolist() if not learnings.empty else []
-        if lines:
-            st.text("\n".join(f"• {line}" for line in lines))
-        else:
-            st.caption("None written.")
+def causes_whys_actions(detail) -> None:
+    ui.table(detail["causes"].rename(columns={"position": "#", "category": "Category", "is_primary": "Primary",
+                                              "raw": "As written"}),
+             "Causes", key="dl-pm-causes", empty="No cause given.", column_config={"#": SMALL})
+    ui.table(detail["whys"].rename(columns={"position": "#", "question": "Why?", "answer": "Because"}),
+             "5 whys", key="dl-pm-whys", empty="No 5 whys in this post-mortem.", column_config={"#": SMALL})
+    ui.table(detail["actions"].rename(columns={
+        "position": "#", "description": "Action", "owner": "Owner", "due_date": "Due", "priority": "Priority",
+        "status": "Status", "ticket": "Ticket", "completed_at": "Completed", "blocked_since": "Blocked since"}),
+        "Actions", key="dl-pm-actions", empty="No corrective action in this post-mortem.",
+        column_config={"#": SMALL, "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                       "Completed": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                       "Blocked since": st.column_config.DateColumn(format="YYYY-MM-DD")})
 
-ui.table(detail["history"].rename(columns={"action_id": "Action id", "status": "Status",
-                                           "observed_at": "Observed", "source": "Source"}),
-         "Action status history", key="dl-pm-history", empty="No status history for its actions.",
-         column_config={"Observed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+
+def learnings_and_history(detail) -> None:
+    learnings = detail["learnings"]
+    for col, (kind, name) in zip(st.columns(len(LEARNINGS)), LEARNINGS):
+        with col:
+            st.subheader(name)
+            lines = learnings.loc[learnings["kind"] == kind, "text"].tolist() if not learnings.empty else []
+            if lines:
+                st.text("\n".join(f"• {line}" for line in lines))
+            else:
+                st.caption("None written.")
+    ui.table(detail["history"].rename(columns={"action_id": "Action id", "status": "Status",
+                                               "observed_at": "Observed", "source": "Source"}),
+             "Action status history", key="dl-pm-history", empty="No status history for its actions.",
+             column_config={"Observed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+
+
+filters = st.session_state["filters"]
+st.title("Post-mortems")
+st.caption(f"As of {filters.as_of}. For engineers: find a post-mortem and read it. Search matches the id, title, "
+           "summary and root cause; pick a row to open its detail below.")
+listing_section(filters)
+chosen = _text(st.query_params.get("pm")) or st.session_state.get("pm_open")
+if not chosen:
+    st.caption("Pick a row in the table to open its post-mortem.")
+    st.stop()
+detail = data.query(catalog.detail, chosen)
+st.header("Post-mortem")
+if detail["postmortem"].empty:
+    st.caption("No post-mortem with this id in the database (it may have been removed by a later import).")
+    st.stop()
+postmortem = detail["postmortem"].iloc[0]
+facts_section(postmortem)
+impact_and_response(postmortem)
+timeline_section(postmortem, detail["timeline"])
+causes_whys_actions(detail)
+learnings_and_history(detail)

@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from analytics import actions, catalog, escalations, overview, quarterly, recurrence
+from analytics import actions, catalog, escalations, overview, quarterly, quarters, recurrence
 from analytics.filters import Filters
 from analytics.settings import Settings
 from hindsight import __version__
@@ -52,14 +52,14 @@ class Period:
 def period(f: Filters, settings: Settings, quarter: str | None) -> Period:
     """``quarter`` ('2025-Q3', '2025q3'), by default the last complete quarter on f.as_of."""
     fiscal = settings.fiscal_year_start_month
-    quarter = quarter or quarterly.last_complete_quarter(f.as_of, fiscal)
+    quarter = quarter or quarters.last_complete_quarter(f.as_of, fiscal)
     try:
-        start, end = quarterly.quarter_bounds(quarter, fiscal)
+        start, end = quarters.quarter_bounds(quarter, fiscal)
     except ValueError as exc:
         raise QuarterError(str(exc)) from None
-    quarter = "{}-Q{}".format(*quarterly.parse_quarter(quarter))
-    return Period(quarter, quarterly.previous_quarter(quarter), start, end,
-                  quarterly.is_partial(quarter, f.as_of, fiscal), f.as_of)
+    quarter = "{}-Q{}".format(*quarters.parse_quarter(quarter))
+    return Period(quarter, quarters.previous_quarter(quarter), start, end,
+                  quarters.is_partial(quarter, f.as_of, fiscal), f.as_of)
 
 
 def gather(con, f: Filters, settings: Settings, p: Period) -> dict:

@@ -1,0 +1,88 @@
+"""Quarters of the incident date, in SQL and in Python: one rule for every page, report and pack.
+
+A quarter label reads '2025-Q3'. With a fiscal year starting in month m, quarters count from m and the
+year is the calendar year in which that fiscal year starts. A quarter is *partial* while it is not over
+on the as-of date: its numbers are "so far" and will still move."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pandas as pd
+
+
+def quarter_expr(date_column: str, fiscal_start_month: int = 1) -> str:
+    """SQL for the label of the quarter holding ``date_column`` (quarter_of, in SQL)."""
+    shift = fiscal_start_month - 1
+    shifted = f"({date_column} - INTERVAL {int(shift)} MONTH)" if shift else date_column
+    return f"(strftime({shifted}, '%Y') || '-Q' || quarter({shifted}))"
+
+
+def parse_quarter(label: str) -> tuple[int, int]:
+    """'2025-Q3' -> (2025, 3); ValueError otherwise."""
+    m = re.fullmatch(r"(\d{4})-?Q([1-4])", label.strip(), re.IGNORECASE)
+    if not m:
+        raise ValueError(f"'{label}' is not a quarter (expected e.g. 2025-Q3)")
+    return int(m[1]), int(m[2])
+
+
+def quarter_range(first: str, last: str) -> list[str]:
+    """Every quarter label from ``first`` to ``last``, both included."""
+    y, q = parse_quarter(first)
+    end = parse_quarter(last)
+    out = []
+    while (y, q) <= end:
+        out.append(f"{y}-Q{q}")
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+    return out
+
+
+def quarter_bounds(label: str, fiscal_start_month: int = 1) -> tuple[date, date]:
+    """First and last day of a quarter label, fiscal years starting in ``fiscal_start_month``."""
+    year, q = parse_quarter(label)
+    month0 = (fiscal_start_month - 1) + 3 * (q - 1)  # months after January of ``year``
+    start = date(year + month0 // 12, month0 % 12 + 1, 1)
+    month1 = month0 + 3
+    end = date(year + month1 // 12, month1 % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def quarter_of(day: date, fiscal_start_month: int = 1) -> str:
+    """The label of the quarter holding ``day``, as quarter_expr writes it in SQL."""
+    shifted_month = (day.month - fiscal_start_month) % 12
+    year = day.year if day.month >= fiscal_start_month else day.year - 1
+    return f"{year}-Q{shifted_month // 3 + 1}"
+
+
+def previous_quarter(label: str) -> str:
+    year, q = parse_quarter(label)
+    return f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
+
+
+def is_partial(label: str, as_of: date, fiscal_start_month: int = 1) -> bool:
+    """A quarter is partial when it has not ended by the as-of date: the quarter holding it, unless it
+    is its last day (and any later one). Its numbers are "so far" and will still move."""
+    return quarter_bounds(label, fiscal_start_month)[1] > as_of
+
+
+def with_partial(table: pd.DataFrame, as_of: date, fiscal_start_month: int = 1,
+                 column: str = "quarter") -> pd.DataFrame:
+    """``table`` with a ``partial`` column: its quarter (in ``column``) is not over on the as-of date."""
+    return table.assign(partial=[is_partial(q, as_of, fiscal_start_month) for q in table[column]])
+
+
+def last_complete_quarter(as_of: date, fiscal_start_month: int = 1) -> str:
+    """The quarter the review looks at by default: the latest one over by the as-of date."""
+    current = quarter_of(as_of, fiscal_start_month)
+    return previous_quarter(current) if is_partial(current, as_of, fiscal_start_month) else current
+
+
+def review_choices(as_of: date, fiscal_start_month: int = 1) -> list[str]:
+    """The quarters a review can look at on the as-of date: the last complete one first, then the one in
+    progress (partial) when there is one."""
+    choices = [last_complete_quarter(as_of, fiscal_start_month)]
+    current = quarter_of(as_of, fiscal_start_month)
+    if is_partial(current, as_of, fiscal_start_month):
+        choices.append(current)
+    return choices
