@@ -28,7 +28,7 @@ from pipeline.errors import StoreFailed, UsageError, WriterBusy, describe_os_err
 
 SCHEMA = Path(__file__).with_name("schema.sql").read_text()
 SCHEMA_VERSION = "1"
-WRITER_MEMORY = "256MB"
+WRITER_MEMORY = "160MB"
 
 
 def real_path(path: str | Path) -> Path:
