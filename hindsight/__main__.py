@@ -2,4 +2,5 @@
 
 from hindsight.cli import main
 
-main()
+if __name__ == "__main__":  # parse workers start by importing the parent's main module: they must not run it
+    main()

@@ -2,12 +2,15 @@
 analytics (report) and the demo generator (demo); it reads the configuration file once and hands each
 layer what it needs.
 
-Exit codes: 0 done, 1 some files rejected, 2 usage or other errors (click uses 2 for its own usage errors).
+Exit codes (docs/ingestion.md): 0 done, 1 some files rejected, 2 the run failed (a usage error, click's own
+included, or an ingest that could not read or write the database), 130 / 143 interrupted by Ctrl-C / SIGTERM.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
@@ -19,11 +22,12 @@ from analytics.filters import Filters
 from analytics.settings import Settings
 from hindsight import __version__
 from hindsight.config import database_path, read_config
-from pipeline import store
 from pipeline.config import Config, build
-from pipeline.ingest import RunResult, StrictAbort, UsageError, run
+from pipeline.errors import IngestFailed, Interrupted
+from pipeline.ingest import RunResult, StrictAbort, run
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2  # 2: usage, or a run that failed as a whole
+EXIT_INTERRUPTED = 128  # plus the signal's number, as shells report it: 130 for Ctrl-C, 143 for SIGTERM
 LONG_RUN = 200  # files; below this a progress bar only flickers
 DB_HELP = "database file (default: $HINDSIGHT_DB, else data/hindsight.duckdb)"
 
@@ -74,21 +78,36 @@ def main() -> None:
 @click.option("--config", metavar="FILE", help="YAML file adding aliases, vocabularies, defaults and teams")
 @click.option("--strict", is_flag=True, help="load nothing if any file is rejected")
 @click.option("--workers", type=int, metavar="N", help="parsing processes (default: all cores)")
+@click.option("--follow-links", is_flag=True,
+              help="follow symbolic links that lead out of the folders given (by default they are skipped)")
 @click.option("-v", "--verbose", is_flag=True, help="print every warning, not only errors")
 @click.option("-q", "--quiet", is_flag=True, help="print only the summary and errors")
-def ingest(paths, db, config, strict, workers, verbose, quiet) -> None:
+def ingest(paths, db, config, strict, workers, follow_links, verbose, quiet) -> None:
     """Load post-mortem exports (folders are walked recursively).
 
-    Exits 0 when every file loaded, 1 when some were rejected (the rest are loaded; with --strict
-    nothing is), 2 on usage errors."""
+    \b
+    Exit codes:
+      0    every file loaded (warnings may have been recorded)
+      1    some files were rejected; the others are loaded (with --strict, none is)
+      2    the run failed, and the database is unchanged: a usage error (an unknown option, a missing
+           path, an unusable configuration, a folder as --db), or the database could not be read or
+           written (not a DuckDB file, disk full, an I/O error, locked by another ingest for too long),
+           or a parsing process died
+      130  interrupted by Ctrl-C; 143 by SIGTERM. The database holds the last completed ingest."""
     cfg, _ = load_configuration(config)
     if workers is not None and workers < 1:
         fail("--workers must be at least 1")
     db = database_path(db)
     try:
-        result = run(list(paths), db, cfg, strict=strict, workers=workers, progress_factory=_progress_bar)
-    except (UsageError, store.WriterBusy) as exc:
+        with _sigterm_interrupts():
+            result = run(list(paths), db, cfg, strict=strict, workers=workers, follow_links=follow_links,
+                         progress_factory=_progress_bar)
+    except IngestFailed as exc:  # a usage error, or the database could not be written: one line, exit 2
         fail(exc)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        name, number = (exc.args[0], exc.signum) if isinstance(exc, Interrupted) else ("Ctrl-C", signal.SIGINT)
+        click.echo(f"\nhindsight: interrupted by {name}; the database holds the last completed ingest", err=True)
+        sys.exit(EXIT_INTERRUPTED + number)
     except StrictAbort as exc:
         _print_summary(exc.result, db, verbose, quiet)
         click.echo(f"--strict: {len(exc.result.rejected)} file(s) rejected, so nothing was loaded; {db} is unchanged.")
@@ -97,12 +116,30 @@ def ingest(paths, db, config, strict, workers, verbose, quiet) -> None:
     sys.exit(EXIT_REJECTED if result.rejected or result.errors else EXIT_OK)
 
 
+@contextmanager
+def _sigterm_interrupts():
+    """SIGTERM stops a run the way Ctrl-C does: the private copy and the workers are cleaned up on the way
+    out (its default would end the process at once, without a word)."""
+    def interrupt(signum, frame):
+        raise Interrupted(signum, "SIGTERM")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding host): keep its handling
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _progress_bar(total: int):
     if not sys.stdout.isatty() or total < LONG_RUN:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="file", desc="parsing", file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="file", desc="parsed and loaded", file=sys.stderr, leave=False)
 
 
 def _print_summary(result: RunResult, db: Path, verbose: bool, quiet: bool) -> None:

@@ -1,363 +1,325 @@
-"""Loading parsed files into the database, in bulk, inside the writer's transaction."""
+"""Loading parsed files into the writer's transaction, a batch of files at a time.
+
+Files arrive as rows (pipeline.rows) in path order while the workers parse the next ones. Every few
+thousand rows a Batch claims the ids its files bring against the database and against itself, skips
+copies, notes each action's status, and appends its rows in bulk; so memory holds one batch, whatever
+the size of the corpus. What depends on the whole run waits for finish(): actions given apart from their
+post-mortems (a CSV of actions may name post-mortems of any file), tracker rows, recurrence links to a
+later incident, and the statuses of the actions touched.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
 
 import duckdb
 import pyarrow as pa
 
 from pipeline import ticket_status
-from pipeline.config import fold
-from pipeline.model import ParsedFile, Problem, TrackerUpdate
+from pipeline.duplicates import DuplicateGuard, Owners, fill_missing_keys
+from pipeline.model import Problem
+from pipeline.rows import COLUMNAR, Chunk, FileIndex, Postmortem, as_moment
+from pipeline.statuses import StatusLog
+from pipeline.tables import DETAILS, insert, insert_batches, key_table, through, with_keys
+from pipeline.tracker_match import PENDING_COLUMNS, Observation, match_rows
 
-S, D, TS, I, F, B = pa.string(), pa.date32(), pa.timestamp("us"), pa.int64(), pa.float64(), pa.bool_()
-LS = pa.list_(pa.string())
-
-COLUMNS = {
-    "postmortems": [
-        ("postmortem_id", S), ("title", S), ("incident_date", D), ("postmortem_date", D),
-        ("days_to_postmortem", I), ("severity", S), ("team", S), ("service", S), ("started_at", TS),
-        ("detected_at", TS), ("acknowledged_at", TS), ("mitigated_at", TS), ("resolved_at", TS),
-        ("minutes_to_detect", F), ("minutes_to_acknowledge", F), ("minutes_to_mitigate", F),
-        ("minutes_to_resolve", F), ("users_affected", I), ("failed_requests", I), ("lost_transactions", I),
-        ("estimated_cost", F), ("customer_impact", B), ("near_miss", B), ("primary_cause_category", S),
-        ("root_cause", S), ("summary", S), ("language", S), ("author", S), ("participants", LS), ("tags", LS),
-        ("source_path", S), ("source_format", S), ("content_sha256", S), ("ingested_at", TS),
-        ("readers_known", B)],
-    "actions": [
-        ("action_id", S), ("postmortem_id", S), ("position", I), ("description", S), ("owner", S),
-        ("due_date", D), ("priority", S), ("status", S), ("ticket", S), ("completed_at", TS),
-        ("blocked_since", TS), ("source_path", S), ("tickets", LS)],
-    "action_status_history": [("action_id", S), ("status", S), ("observed_at", TS), ("source", S), ("run_id", I)],
-    "causes": [("postmortem_id", S), ("position", I), ("category", S), ("is_primary", B), ("raw", S)],
-    "timeline_events": [("postmortem_id", S), ("position", I), ("occurred_at", TS), ("kind", S), ("event", S)],
-    "whys": [("postmortem_id", S), ("position", I), ("question", S), ("answer", S)],
-    "learnings": [("postmortem_id", S), ("kind", S), ("position", I), ("text", S)],
-    "readers": [("postmortem_id", S), ("reader", S)],
-    "recurrence_links": [("postmortem_id", S), ("recurrence_of", S)],
-    "incidents": [("incident_id", S), ("severity", S), ("started_at", TS), ("resolved_at", TS),
-                  ("customer_impact", B), ("postmortem_id", S), ("source_path", S)],
-    "tracker_pending": [("source_path", S), ("line", I), ("incident_title", S), ("incident_date", D),
-                        ("position", I), ("description", S), ("status", S), ("reviewed_on", D)],
-    "source_files": [("source_path", S), ("content_sha256", S), ("source_format", S), ("status", S),
-                     ("run_id", I), ("loaded_at", TS)],
-    "ingest_errors": [("run_id", I), ("source_path", S), ("line", I), ("level", S), ("message", S)],
-}
-PM_CHILDREN = ("causes", "timeline_events", "whys", "learnings", "readers", "recurrence_links")
-
-
-def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    if not rows:
-        return
-    cols = COLUMNS[table]
-    arrays = [pa.array([r[i] for r in rows], type=t) for i, (_, t) in enumerate(cols)]
-    batch = pa.Table.from_arrays(arrays, names=[c for c, _ in cols])
-    con.register("_batch", batch)
-    try:
-        names = ", ".join(c for c, _ in cols)
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _batch")
-    finally:
-        con.unregister("_batch")
-
-
-def _as_ts(d: date | datetime | None) -> datetime | None:
-    if d is None or isinstance(d, datetime):
-        return d
-    return datetime.combine(d, time())
+BATCH_ROWS = 100_000  # rows (of every table) held before they are written: a few thousand files
 
 
 @dataclass
-class LoadStats:
+class Counts:
     postmortems: int = 0
     actions: int = 0
     incidents: int = 0
     tracker_updates: int = 0
-    tickets_read: int = 0  # rows of the tracker exports loaded now
+    tickets_read: int = 0       # rows of the tracker exports (Jira, GitHub) loaded now
     tickets_unmatched: int = 0  # of which name no loaded action
-    problems: list[tuple[str, Problem]] = field(default_factory=list)
 
 
-def load(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: int, now: datetime) -> LoadStats:
-    """Replace the rows of every accepted file with what it holds now, then fold in tracker updates
-    and recompute each action's status from its history. Rejected files change nothing."""
-    stats = LoadStats()
-    accepted = [f for f in files if not f.rejected]
-    paths = [f.source_path for f in accepted]
-    con.execute("CREATE OR REPLACE TEMP TABLE _changed (source_path VARCHAR)")
-    insert_temp = pa.table({"source_path": pa.array(paths, type=S)})
-    con.register("_paths", insert_temp)
-    con.execute("INSERT INTO _changed SELECT source_path FROM _paths")
-    con.unregister("_paths")
+class Loader:
+    """One run's loading: what it has loaded so far, and what waits for the end of the run."""
 
-    old_ids = "SELECT postmortem_id FROM postmortems WHERE source_path IN (SELECT source_path FROM _changed)"
-    for table in PM_CHILDREN:
-        con.execute(f"DELETE FROM {table} WHERE postmortem_id IN ({old_ids})")
-    con.execute("DELETE FROM actions WHERE source_path IN (SELECT source_path FROM _changed)")
-    con.execute("DELETE FROM incidents WHERE source_path IN (SELECT source_path FROM _changed)")
-    con.execute("DELETE FROM postmortems WHERE source_path IN (SELECT source_path FROM _changed)")
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: int, now: datetime):
+        self.con, self.run_id, self.now = con, run_id, now
+        self.counts = Counts()
+        self.loaded: list[str] = []
+        self.rejected: list[str] = []
+        self.copies: list[str] = []
+        self.problems: list[tuple[str, Problem]] = []
+        self.unsaved_problems: list[tuple] = []
+        self.statuses = StatusLog(con, run_id, now)
+        self.batch: list[Chunk] = []
+        self.batch_rows = 0
+        self.action_rows: list[tuple] = []   # of every file, loaded at the end
+        self.tracker_rows: list[tuple] = []  # likewise
+        self.ticket_rows: list[tuple] = []   # likewise
+        con.execute("CREATE OR REPLACE TEMP TABLE _loaded_paths (source_path VARCHAR)")
+        fill_missing_keys(con)
 
-    taken_pm = dict(con.execute("SELECT postmortem_id, source_path FROM postmortems").fetchall())
-    pm_dates = dict(con.execute("SELECT postmortem_id, coalesce(postmortem_date, incident_date) FROM postmortems"
-                                ).fetchall())
-    taken_action = dict(con.execute("SELECT action_id, source_path FROM actions").fetchall())
-    taken_incident = dict(con.execute("SELECT incident_id, source_path FROM incidents").fetchall())
-    last_seen = {(a, s): st for a, s, st in con.execute("""
-        SELECT action_id, source, arg_max(status, observed_at) FROM action_status_history
-        GROUP BY action_id, source""").fetchall()}
+    # ------------------------------------------------------------ files in
 
-    rows: dict[str, list[tuple]] = {t: [] for t in COLUMNS}
-    history = rows["action_status_history"]
+    def forget(self, paths: Iterable[str]) -> None:
+        """Delete the rows files loaded before, ahead of loading what they hold now. Status history stays:
+        it is what each file said, and when."""
+        forgotten = key_table(paths)
+        old_ids = "SELECT postmortem_id FROM postmortems WHERE source_path IN (SELECT key FROM _forget)"
+        for table in DETAILS:
+            through(self.con, "_forget", forgotten, f"DELETE FROM {table} WHERE postmortem_id IN ({old_ids})")
+        for table in ("actions", "incidents", "postmortems"):
+            through(self.con, "_forget", forgotten,
+                    f"DELETE FROM {table} WHERE source_path IN (SELECT key FROM _forget)")
 
-    def observe(action_id, status, source, first_at, dated=None):
-        """Record a status a source reports, if it differs from what that source said last.
-        ``dated`` is when the source says it was true (a tracker's review date); otherwise a
-        first sighting takes ``first_at`` and a later change the time of this run."""
-        if status is None:
+    def add(self, chunk: Chunk) -> None:
+        self.batch.append(chunk)
+        self.batch_rows += chunk.weight
+        if self.batch_rows >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            Batch(self, self.batch).load()
+        self.batch, self.batch_rows = [], 0
+
+    def finish(self) -> None:
+        """Load what waited for every file of the run, then settle the statuses of the actions touched."""
+        self.flush()
+        for start in range(0, len(self.action_rows), BATCH_ROWS):
+            Batch(self, [], self.action_rows[start:start + BATCH_ROWS]).load()
+        self.warn_forward_links()
+        self.apply_tracker_rows()
+        self.apply_ticket_statuses()
+        self.statuses.derive()
+        self.save_problems()
+
+    # ------------------------------------------------------------ what happened
+
+    def report(self, path: str, level: str, message: str, line: int | None = None) -> None:
+        problem = Problem(level, message, line)
+        self.problems.append((path, problem))
+        self.unsaved_problems.append((self.run_id, path, line, level, message))
+
+    def save_problems(self) -> None:
+        insert(self.con, "ingest_errors", self.unsaved_problems)
+        self.unsaved_problems = []
+
+    def record_files(self, files: list[FileIndex]) -> None:
+        """source_files: each file's hash, size and modification time, for the next run to skip it."""
+        rows = [(f.path, f.sha256, f.format, "rejected" if f.rejected else "loaded", self.run_id, self.now,
+                 f.size, f.mtime_ns) for f in files]
+        with_keys(self.con, "_recorded", [f.path for f in files],
+                  "DELETE FROM source_files WHERE source_path IN (SELECT key FROM _recorded)")
+        insert(self.con, "source_files", rows)
+        accepted = [f.path for f in files if not f.rejected]
+        with_keys(self.con, "_accepted", accepted, "INSERT INTO _loaded_paths SELECT key FROM _accepted")
+
+    # ------------------------------------------------------------ statuses
+
+    def apply_status_observations(self, observations: list[Observation]) -> int:
+        """Status observations from a tracker, dated as it says: the Markdown tracker rows and the tickets of
+        Jira and GitHub exports (below) come in here. Returns how many named a status."""
+        self.statuses.recall({o.action_id for o in observations})
+        applied = 0
+        for o in observations:
+            if o.status is not None:
+                self.statuses.observe(o.action_id, o.status, o.source, None, dated=o.observed_at)
+                applied += 1
+        self.counts.tracker_updates += applied
+        return applied
+
+    def apply_tracker_rows(self) -> None:
+        """This run's tracker rows, and the ones still waiting from files not loaded again now."""
+        pending = self.con.execute(f"SELECT {PENDING_COLUMNS} FROM tracker_pending WHERE source_path NOT IN "
+                                   "(SELECT source_path FROM _loaded_paths)").fetchall()
+        self.con.execute("DELETE FROM tracker_pending")
+        if not (self.tracker_rows or pending):
             return
-        previous = last_seen.get((action_id, source), "__none__")
-        if previous == status:
+        matched = match_rows(self.con, self.tracker_rows, pending)
+        for path, message, line in matched.warnings:
+            self.report(path, "warning", message, line)
+        self.apply_status_observations(matched.observations)
+        insert(self.con, "tracker_pending", matched.waiting)
+
+    def apply_ticket_statuses(self) -> None:
+        """The tickets of the tracker exports (Jira, GitHub) loaded now replace what those files held; then
+        every match involving a file loaded now is an observation, and an export's row naming no loaded
+        action is listed (level info) until one does."""
+        self.con.execute("DELETE FROM tracker_tickets WHERE source_path IN (SELECT source_path FROM _loaded_paths)")
+        insert(self.con, "tracker_tickets", self.ticket_rows)
+        exports = sorted({row[0] for row in self.ticket_rows})
+        self.counts.tickets_read += len(self.ticket_rows)
+        if not (exports or self.counts.actions):
             return
-        observed = dated or (first_at if previous == "__none__" else now)
-        history.append((action_id, status, observed or now, source, run_id))
-        last_seen[(action_id, source)] = status
+        if not self.con.execute("SELECT count(*) FROM tracker_tickets").fetchall()[0][0]:
+            return
+        self.apply_status_observations(ticket_status.matches(self.con, bool(exports)))
+        for path, line, message in ticket_status.unmatched(self.con, exports):
+            self.report(path, "info", message, line)
+            self.counts.tickets_unmatched += 1
 
-    def problem(f: ParsedFile, level: str, message: str, line=None):
-        p = Problem(level, message, line)
-        f.problems.append(p)
+    # ------------------------------------------------------------ recurrence
 
-    guard = DuplicateGuard(con)
-    accepted = [f for f in accepted if not guard.skip_copied_file(f, problem)]
-    for f in accepted:
+    def warn_forward_links(self) -> None:
+        """A recurrence link points to an earlier incident; one to a later incident is a data error, which
+        analytics.recurrence ignores. Warn about every such link this run makes or completes (its source or
+        its target loaded now), on the file of the source when it is loaded now, else of the target.
+        "Later" is recurrence's order: incident date, a known start before an unknown one, then the id."""
+        for source, source_day, target, target_day, source_path, target_path, source_now in self.con.execute("""
+                WITH loaded AS (
+                    SELECT postmortem_id FROM postmortems
+                    WHERE source_path IN (SELECT source_path FROM _loaded_paths)
+                ),
+                touched AS (
+                    SELECT postmortem_id, recurrence_of FROM recurrence_links
+                    WHERE postmortem_id IN (SELECT postmortem_id FROM loaded)
+                    UNION SELECT postmortem_id, recurrence_of FROM recurrence_links
+                    WHERE recurrence_of IN (SELECT postmortem_id FROM loaded)
+                ),
+                placed AS (
+                    SELECT postmortem_id, incident_date, source_path,
+                           coalesce(started_at, 'infinity'::TIMESTAMP) AS start
+                    FROM postmortems WHERE incident_date IS NOT NULL AND postmortem_id IN (
+                        SELECT postmortem_id FROM touched UNION SELECT recurrence_of FROM touched)
+                )
+                -- one comparison per link, after the joins on ids: a join on "later than" is n² pairs
+                SELECT touched.postmortem_id, source.incident_date, touched.recurrence_of, target.incident_date,
+                       source.source_path, target.source_path,
+                       source.source_path IN (SELECT source_path FROM _loaded_paths)
+                FROM touched JOIN placed source ON source.postmortem_id = touched.postmortem_id
+                JOIN placed target ON target.postmortem_id = touched.recurrence_of
+                WHERE target.incident_date > source.incident_date
+                   OR (target.incident_date = source.incident_date
+                       AND (target.start > source.start
+                            OR (target.start = source.start AND target.postmortem_id > source.postmortem_id)))
+                ORDER BY 1, 3""").fetchall():
+            self.report(source_path if source_now else target_path, "warning",
+                        f"recurrence link from '{source}' ({source_day}) to '{target}' ({target_day}), which "
+                        "happened later: ignored (a recurrence points to an earlier incident)")
+
+
+class Batch:
+    """A few thousand rows on their way into the tables: ids claimed, copies skipped, statuses noted, and the
+    columns of the rows kept filtered out of the chunks the workers sent."""
+
+    def __init__(self, loader: Loader, chunks: list[Chunk], action_rows: list[tuple] = ()):
+        self.loader, self.con = loader, loader.con
+        self.chunks, self.action_rows = chunks, action_rows
+        self.columns: dict[str, list[pa.RecordBatch]] = {table: [] for table in COLUMNAR}
+        self.keep: dict[str, list[bool]] = {table: [] for table in COLUMNAR}  # per row of those, in order
+        self.actions_apart: list[tuple] = []
+        accepted = [f for chunk in chunks for f in chunk.files if not f.rejected]
+        postmortems = [pm for f in accepted for pm in f.postmortems]
+        self.guard = DuplicateGuard(self.con, accepted)
+        self.postmortem_owner = Owners(self.con, "postmortems", "postmortem_id",
+                                       {pm.postmortem_id for pm in postmortems})
+        action_ids = {a[0] for pm in postmortems for a in pm.actions} | {row[0] for row, _, _ in action_rows}
+        self.action_owner = Owners(self.con, "actions", "action_id", action_ids)
+        self.incident_owner = Owners(self.con, "incidents", "incident_id", {i for f in accepted for i in f.incidents})
+        self.first_seen = self._postmortem_dates({row[1] for row, _, _ in action_rows})
+        loader.statuses.recall(action_ids)
+
+    def load(self) -> None:
+        for chunk in self.chunks:
+            self.add_chunk(chunk)
+        for row, own_first_at, line in self.action_rows:
+            self.add_action_row(row, own_first_at, line)
+        self.write()
+
+    def add_chunk(self, chunk: Chunk) -> None:
+        for f in chunk.files:
+            self.add_file(f, self.keep)
+        for table, columns in chunk.columns.items():
+            self.columns[table].append(columns)
+
+    def add_file(self, f: FileIndex, keep: dict[str, list[bool]]) -> None:
+        for level, message, line in f.problems:
+            self.loader.report(f.path, level, message, line)
+        if f.rejected:  # it sent no rows
+            self.loader.rejected.append(f.path)
+            return
+        self.loader.loaded.append(f.path)
+        copied = self.guard.copied_file(f)
+        if copied:
+            self.loader.report(f.path, "warning", copied)
+            self.loader.copies.append(f.path)
         for pm in f.postmortems:
-            if guard.skip_copied_postmortem(f, pm, problem):
-                continue
-            owner = taken_pm.get(pm.postmortem_id)
-            if owner is not None:
-                problem(f, "error", f"post-mortem id '{pm.postmortem_id}' is already loaded from {owner}; "
-                        "this one was skipped (ids must be unique)")
-                continue
-            taken_pm[pm.postmortem_id] = f.source_path
-            days = (pm.postmortem_date - pm.incident_date).days if pm.postmortem_date and pm.incident_date else None
-            primary = next((c for c, _ in pm.causes if c), None)
-            rows["postmortems"].append((
-                pm.postmortem_id, pm.title, pm.incident_date, pm.postmortem_date, days, pm.severity, pm.team,
-                pm.service, pm.started_at, pm.detected_at, pm.acknowledged_at, pm.mitigated_at, pm.resolved_at,
-                pm.minutes_to_detect, pm.minutes_to_acknowledge, pm.minutes_to_mitigate, pm.minutes_to_resolve,
-                pm.users_affected, pm.failed_requests, pm.lost_transactions, pm.estimated_cost,
-                pm.customer_impact, pm.near_miss, primary, pm.root_cause, pm.summary, pm.language, pm.author,
-                pm.participants, pm.tags, f.source_path, f.source_format, f.content_sha256, now,
-                pm.readers_known))
-            stats.postmortems += 1
-            pid = pm.postmortem_id
-            primary_done = False
-            for n, (category, raw) in enumerate(pm.causes, start=1):
-                is_primary = bool(category) and not primary_done
-                primary_done = primary_done or is_primary
-                rows["causes"].append((pid, n, category, is_primary, raw))
-            rows["timeline_events"] += [(pid, e.position, e.at, e.kind, e.event) for e in pm.timeline]
-            rows["whys"] += [(pid, n, q, a) for n, (q, a) in enumerate(pm.whys, start=1)]
-            counters: dict[str, int] = {}
-            for kind, text in pm.learnings:
-                counters[kind] = counters.get(kind, 0) + 1
-                rows["learnings"].append((pid, kind, counters[kind], text))
-            rows["readers"] += [(pid, r) for r in dict.fromkeys(pm.readers)]
-            rows["recurrence_links"] += [(pid, r) for r in dict.fromkeys(pm.recurrence_of) if r != pid]
-            first_seen = _as_ts(pm.postmortem_date or pm.incident_date)
-            pm_dates[pid] = first_seen
-            for a in pm.actions:
-                _add_action(rows, taken_action, f, pid, a, observe, first_seen, problem, stats)
-    # Action rows and incidents come after every post-mortem of the run, whatever the file order.
-    for f in accepted:
-        for ar in f.action_rows:
-            if ar.postmortem_id not in taken_pm:
-                problem(f, "warning", f"action for post-mortem '{ar.postmortem_id}', which is not loaded (yet); "
-                        "kept, and linked when it arrives", ar.line)
-            _add_action(rows, taken_action, f, ar.postmortem_id, ar.action, observe,
-                        _as_ts(pm_dates.get(ar.postmortem_id)), problem, stats, ar.line)
-        for inc in f.incidents:
-            owner = taken_incident.get(inc.incident_id)
-            if owner is not None:
-                problem(f, "warning", f"incident '{inc.incident_id}' is already loaded from {owner}; skipped")
-                continue
-            taken_incident[inc.incident_id] = f.source_path
-            rows["incidents"].append((inc.incident_id, inc.severity, inc.started_at, inc.resolved_at,
-                                      inc.customer_impact, inc.postmortem_id, f.source_path))
-            stats.incidents += 1
+            self.add_postmortem(f.path, pm, keep, copied is None)
+        for incident in f.incidents:
+            keep["incidents"].append(copied is None and self.add_incident(f.path, incident))
+        if copied is None:
+            self.loader.action_rows += f.action_rows
+            self.loader.tracker_rows += f.tracker_rows
+            self.loader.ticket_rows += f.ticket_rows
 
-    for table in ("postmortems", "actions", "incidents", *PM_CHILDREN):
-        insert(con, table, rows[table])
-    warn_forward_links(con, {f.source_path: f for f in accepted}, problem)
-    _tracker_updates(con, accepted, observe, problem, stats)
-    ticket_status.apply(con, accepted, observe, problem, stats)
-    insert(con, "action_status_history", history)
-    derive_action_status(con)
-    return stats
+    def add_postmortem(self, path: str, pm: Postmortem, keep: dict[str, list[bool]], wanted: bool) -> None:
+        """Keep the post-mortem's rows, unless it is ``wanted`` no more, a copy, or its id is taken."""
+        wanted = wanted and self.claim_postmortem(path, pm)
+        keep["postmortems"].append(wanted)
+        for table, count in zip(DETAILS, pm.details):
+            keep[table] += [wanted] * count
+        for action_id, status, first_at in pm.actions:
+            keep["actions"].append(wanted and self.add_action(path, action_id, status, first_at))
 
-
-def warn_forward_links(con: duckdb.DuckDBPyConnection, files: dict[str, ParsedFile], problem) -> None:
-    """A recurrence link points to an earlier incident; one to a later incident is a data error, which
-    analytics.recurrence ignores. Warn about every such link this run makes or completes (its source or
-    its target loaded now), on the file of the source when it is loaded now, else of the target. "Later"
-    is recurrence's order: incident date, a known start before an unknown one, then the id."""
-    rows = con.execute("""
-        WITH o AS (
-            SELECT postmortem_id, incident_date, source_path,
-                   row_number() OVER (ORDER BY incident_date, started_at NULLS LAST, postmortem_id) AS seq
-            FROM postmortems WHERE incident_date IS NOT NULL
-        )
-        SELECT DISTINCT l.postmortem_id, s.incident_date, l.recurrence_of, t.incident_date, s.source_path,
-               t.source_path
-        FROM recurrence_links l JOIN o s USING (postmortem_id) JOIN o t ON t.postmortem_id = l.recurrence_of
-        WHERE t.seq > s.seq AND (s.source_path IN (SELECT source_path FROM _changed)
-                                 OR t.source_path IN (SELECT source_path FROM _changed))
-        ORDER BY 1, 3""").fetchall()
-    for src, src_day, target, target_day, src_path, target_path in rows:
-        f = files.get(src_path) or files.get(target_path)
-        if f is not None:
-            problem(f, "warning", f"recurrence link from '{src}' ({src_day}) to '{target}' ({target_day}), which "
-                    "happened later: ignored (a recurrence points to an earlier incident)")
-
-
-def _copy_key(title, day, team) -> tuple | None:
-    if not title or day is None:
-        return None
-    return fold(title), day, fold(team or "")
-
-
-class DuplicateGuard:
-    """Never count a post-mortem twice. A file with the bytes of one already loaded (the same export in
-    two folders), or a post-mortem with the title, incident date and team (case and accents ignored) of
-    one from another file or format, is a copy: skipped with a warning naming both files. The one already
-    loaded is kept; within a run, the first in path order. The copy's file is still loaded, not rejected:
-    it just adds nothing. Built after the rows of the changed files are deleted, so a file is never a
-    copy of its own previous version."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.by_hash = dict(con.execute("""
-            SELECT content_sha256, min(source_path) FROM source_files
-            WHERE status = 'loaded' AND source_path IN (SELECT source_path FROM postmortems
-                  UNION SELECT source_path FROM actions UNION SELECT source_path FROM incidents)
-            GROUP BY 1""").fetchall())
-        self.by_key: dict[tuple, tuple[str, str]] = {}
-        for pid, title, day, team, path in con.execute(
-                "SELECT postmortem_id, title, incident_date, team, source_path FROM postmortems "
-                "ORDER BY source_path, postmortem_id").fetchall():
-            key = _copy_key(title, day, team)
-            if key:
-                self.by_key.setdefault(key, (pid, path))
-
-    def skip_copied_file(self, f: ParsedFile, problem) -> bool:
-        original = self.by_hash.setdefault(f.content_sha256, f.source_path)
-        if original == f.source_path:
+    def claim_postmortem(self, path: str, pm: Postmortem) -> bool:
+        copied = self.guard.copied_postmortem(path, pm.postmortem_id, pm.duplicate_key)
+        if copied:
+            self.loader.report(path, "warning", copied)
             return False
-        problem(f, "warning", f"duplicate: the same content as {original}, which is loaded; this copy adds "
-                "nothing, so nothing in it is counted twice")
+        holder = self.postmortem_owner.claim(pm.postmortem_id, path)
+        if holder is not None:
+            self.loader.report(path, "error", f"post-mortem id '{pm.postmortem_id}' is already loaded from "
+                               f"{holder}; this one was skipped (ids must be unique)")
+            return False
+        self.loader.counts.postmortems += 1
         return True
 
-    def skip_copied_postmortem(self, f: ParsedFile, pm, problem) -> bool:
-        key = _copy_key(pm.title, pm.incident_date, pm.team)
-        if key is None:
+    def add_action(self, path: str, action_id: str, status: str | None, first_at: datetime | None,
+                   line: int | None = None) -> bool:
+        holder = self.action_owner.claim(action_id, path)
+        if holder is not None:
+            self.loader.report(path, "error", f"action '{action_id}' is already loaded from {holder}; this one "
+                               "was skipped", line)
             return False
-        pid, path = self.by_key.setdefault(key, (pm.postmortem_id, f.source_path))
-        if path == f.source_path:
-            return False
-        problem(f, "warning", f"duplicate: post-mortem '{pm.postmortem_id}' has the title, incident date and team "
-                f"of '{pid}' from {path}, which is loaded; skipped with its actions, so it is counted once")
+        self.loader.counts.actions += 1
+        self.loader.statuses.observe(action_id, status, path, first_at)
         return True
 
+    def add_action_row(self, row: tuple, own_first_at: datetime | None, line: int | None) -> None:
+        """An action given apart (a CSV of actions): first seen when it says, else on its post-mortem's date."""
+        action_id, pid, status, path = row[0], row[1], row[7], row[11]
+        if pid not in self.first_seen:
+            self.loader.report(path, "warning", f"action for post-mortem '{pid}', which is not loaded (yet); "
+                               "kept, and linked when it arrives", line)
+        if self.add_action(path, action_id, status, own_first_at or self.first_seen.get(pid), line):
+            self.actions_apart.append(row)
 
-def _add_action(rows, taken_action, f, pid, a, observe, first_seen, problem, stats, line=None):
-    action_id = a.action_id or f"{pid}-A{a.position}"
-    owner = taken_action.get(action_id)
-    if owner is not None:
-        problem(f, "error", f"action '{action_id}' is already loaded from {owner}; this one was skipped", line)
-        return
-    taken_action[action_id] = f.source_path
-    rows["actions"].append((action_id, pid, a.position, a.description, a.owner, a.due_date, a.priority,
-                            a.status, a.ticket, a.completed_at, a.blocked_since, f.source_path, a.tickets))
-    stats.actions += 1
-    first_at = first_seen
-    if a.status == "done" and a.completed_at:
-        first_at = a.completed_at
-    elif a.status == "blocked" and a.blocked_since:
-        first_at = a.blocked_since
-    observe(action_id, a.status, f.source_path, first_at)
+    def add_incident(self, path: str, incident_id: str) -> bool:
+        holder = self.incident_owner.claim(incident_id, path)
+        if holder is not None:
+            self.loader.report(path, "warning", f"incident '{incident_id}' is already loaded from {holder}; "
+                               "skipped")
+            return False
+        self.loader.counts.incidents += 1
+        return True
 
+    def write(self) -> None:
+        for table in COLUMNAR:
+            if self.columns[table]:
+                whole = pa.Table.from_batches(self.columns[table]).combine_chunks()
+                insert_batches(self.con, table, whole.filter(pa.array(self.keep[table], type=pa.bool_())).to_batches())
+        insert(self.con, "actions", self.actions_apart)
+        files = [f for chunk in self.chunks for f in chunk.files]
+        if files:
+            self.loader.record_files(files)
+        self.loader.statuses.write()
+        self.loader.save_problems()
 
-def _tracker_updates(con, accepted, observe, problem, stats) -> None:
-    """Apply tracker rows to the actions they name. Rows whose post-mortem or action is not loaded
-    yet wait in tracker_pending and are tried again on every run."""
-    pending = con.execute("""
-        SELECT source_path, line, incident_title, incident_date, position, description, status, reviewed_on
-        FROM tracker_pending WHERE source_path NOT IN (SELECT source_path FROM _changed)""").fetchall()
-    files = {f.source_path: f for f in accepted}
-    updates = [(f.source_path, u, True) for f in accepted for u in f.tracker_updates]
-    updates += [(row[0], TrackerUpdate(incident_title=row[2], incident_date=row[3], position=row[4],
-                                       description=row[5], status=row[6], owner=None, due_date=None, ticket=None,
-                                       reviewed_on=row[7], line=row[1]), False) for row in pending]
-    con.execute("DELETE FROM tracker_pending")
-    if not updates:
-        return
-    by_title: dict[tuple, str] = {}
-    for pid, title, day in con.execute("SELECT postmortem_id, title, incident_date FROM postmortems").fetchall():
-        by_title.setdefault((fold(title or ""), day), pid)
-    actions: dict[str, list[tuple]] = {}
-    for aid, pid, pos, desc in con.execute("SELECT action_id, postmortem_id, position, description FROM actions"
-                                           ).fetchall():
-        actions.setdefault(pid, []).append((aid, pos, fold(desc)))
-    waiting = []
-    for path, u, fresh in updates:
-        pid = by_title.get((fold(u.incident_title), u.incident_date))
-        match = None
-        if pid is not None:
-            candidates = actions.get(pid, [])
-            match = next((aid for aid, pos, _ in candidates if u.position is not None and pos == u.position), None)
-            if match is None and u.description:
-                key = fold(u.description)
-                match = next((aid for aid, _, d in candidates if d == key or d.startswith(key)), None)
-        if match is None:
-            waiting.append((path, u.line, u.incident_title, u.incident_date, u.position, u.description, u.status,
-                            u.reviewed_on))
-            if fresh:
-                what = (f"no loaded post-mortem is titled '{u.incident_title}' with incident date {u.incident_date}"
-                        if pid is None else f"post-mortem '{pid}' has no action #{u.position} ('{u.description}')")
-                problem(files[path], "warning", f"tracker: {what}; kept and retried on later runs", u.line)
-            continue
-        if u.status is None:
-            continue
-        observe(match, u.status, path, None, dated=_as_ts(u.reviewed_on))
-        stats.tracker_updates += 1
-    insert(con, "tracker_pending", waiting)
-
-
-def derive_action_status(con: duckdb.DuckDBPyConnection) -> None:
-    """An action's status is its latest observation; blocked_since and, when not given,
-    completed_at are where the current run of that status began."""
-    con.execute("""
-        WITH h AS (
-            SELECT action_id, status, observed_at,
-                   row_number() OVER (PARTITION BY action_id ORDER BY observed_at, run_id, rowid) AS n
-            FROM action_status_history
-        ),
-        cur AS (
-            SELECT action_id, arg_max(status, n) AS status, max(n) AS n FROM h GROUP BY action_id
-        ),
-        other AS (
-            SELECT h.action_id, max(h.n) AS n FROM h JOIN cur USING (action_id)
-            WHERE h.status <> cur.status GROUP BY h.action_id
-        ),
-        streak AS (
-            SELECT h.action_id, min(h.observed_at) AS since
-            FROM h JOIN cur USING (action_id) LEFT JOIN other USING (action_id)
-            WHERE h.n > coalesce(other.n, 0) GROUP BY h.action_id
-        )
-        UPDATE actions SET
-            status = cur.status,
-            blocked_since = CASE WHEN cur.status = 'blocked' THEN streak.since END,
-            completed_at = CASE WHEN cur.status = 'done' THEN coalesce(actions.completed_at, streak.since)
-                                ELSE actions.completed_at END
-        FROM cur JOIN streak USING (action_id)
-        WHERE actions.action_id = cur.action_id
-    """)
+    def _postmortem_dates(self, pids: set[str]) -> dict[str, datetime | None]:
+        """When each loaded post-mortem was written (else its incident date): the first sighting of the
+        statuses of actions given apart from it."""
+        if not pids:
+            return {}
+        return {pid: as_moment(day) for pid, day in with_keys(
+            self.con, "_pids", pids, "SELECT postmortem_id, coalesce(postmortem_date, incident_date) FROM postmortems "
+            "WHERE postmortem_id IN (SELECT key FROM _pids)")}

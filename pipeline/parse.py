@@ -11,26 +11,15 @@ from pathlib import Path
 
 from pipeline import html_doc, markdown, tabular, trackers, word_doc, yamlio
 from pipeline.config import Config
+from pipeline.formats import FORMATS, format_of, sha256  # noqa: F401  (FORMATS: read here by callers)
 from pipeline.model import ParsedFile, Problem, Rejected
 from pipeline.records import POSTMORTEM_KEYS, build_postmortem, canonical
 from pipeline.text import decode
 from pipeline.to_markdown import Converted
 from pipeline.values import is_blank
 
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".txt": "markdown", ".json": "json",
-           ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".html": "html", ".htm": "html", ".docx": "docx"}
-
-
 FORMAT_NAMES = {"markdown": "Markdown", "json": "JSON", "yaml": "YAML", "csv": "CSV"}
 log = logging.getLogger(__name__)
-
-
-def format_of(path: str | Path) -> str | None:
-    return FORMATS.get(Path(path).suffix.casefold())
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def fallback_id(source_path: str, n: int | None = None) -> str:

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS postmortems (
     source_format VARCHAR NOT NULL,
     content_sha256 VARCHAR NOT NULL,
     ingested_at TIMESTAMP NOT NULL,
-    readers_known BOOLEAN
+    readers_known BOOLEAN,
+    duplicate_key VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS actions (
@@ -144,7 +145,9 @@ CREATE TABLE IF NOT EXISTS source_files (
     source_format VARCHAR,
     status VARCHAR NOT NULL,
     run_id INTEGER NOT NULL,
-    loaded_at TIMESTAMP NOT NULL
+    loaded_at TIMESTAMP NOT NULL,
+    size BIGINT,
+    mtime_ns BIGINT
 );
 
 CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -186,3 +189,12 @@ WHERE readers_known IS NULL;
 -- none yet, so it is read again on the next run (its content hash is forgotten).
 ALTER TABLE actions ADD COLUMN IF NOT EXISTS tickets VARCHAR[];
 UPDATE source_files SET content_sha256 = '' WHERE source_path IN (SELECT source_path FROM actions WHERE tickets IS NULL);
+
+-- Added with streaming loads. The duplicate guard's key is stored, so a copy is found by a join on it
+-- instead of folding every title again; NULL only on rows of an older file, filled by its next ingest
+-- that loads something. A file's size and modification time let a re-ingest skip it unread; a file
+-- whose hash was forgotten (above) has them forgotten too, so that it is read again.
+ALTER TABLE postmortems ADD COLUMN IF NOT EXISTS duplicate_key VARCHAR;
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS size BIGINT;
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
+UPDATE source_files SET size = NULL, mtime_ns = NULL WHERE content_sha256 = '' AND size IS NOT NULL;

@@ -1,5 +1,5 @@
 """Ticket statuses from tracker exports, matched to the actions that name their tickets, inside the
-writer's transaction.
+writer's transaction (pipeline.load.Loader.apply_ticket_statuses).
 
 The tickets of every export stay in tracker_tickets, and every action keeps the tickets it names
 (actions.tickets), so matching is one join on equal references, run only where something changed: the
@@ -10,13 +10,8 @@ several tickets of one export takes the newest of them (its other tickets are ol
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
-from pipeline.model import ParsedFile
-
-COLUMNS = [("source_path", pa.string()), ("line", pa.int64()), ("tracker", pa.string()), ("ticket", pa.string()),
-           ("title", pa.string()), ("raw_status", pa.string()), ("status", pa.string()),
-           ("observed_at", pa.timestamp("us")), ("resolved_at", pa.timestamp("us"))]
+from pipeline.tracker_match import Observation
 
 
 def refs_sql(actions: str = "TRUE") -> str:
@@ -40,56 +35,30 @@ def refs_sql(actions: str = "TRUE") -> str:
     refs AS (SELECT * FROM resolved WHERE ref IS NOT NULL)"""
 
 
-def apply(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], observe, problem, stats) -> None:
-    """Replace the tickets of ``files`` (this run's changed files) with what they hold now, then
-    observe every match that involves one of them: ``observe(action_id, status, source, first_at,
-    dated=...)`` records a status unless that source said the same last. Rows naming no loaded action
-    are listed (level ``info``) and counted; they wait for an action that names them."""
-    paths = [f.source_path for f in files]
-    if not paths:
-        return
-    exports = {f.source_path: f for f in files if f.ticket_statuses}
-    con.execute("DELETE FROM tracker_tickets WHERE source_path IN (SELECT unnest($1::VARCHAR[]))", [paths])
-    batch = pa.Table.from_arrays(
-        [pa.array(col, type=t) for col, (_, t) in zip(_columns(files), COLUMNS)], names=[c for c, _ in COLUMNS])
-    con.execute(f"INSERT INTO tracker_tickets ({', '.join(c for c, _ in COLUMNS)}) SELECT * FROM batch")
-    new_actions = any(f.action_rows or any(pm.actions for pm in f.postmortems) for f in files)
-    if not (exports or new_actions) or not con.execute("SELECT count(*) FROM tracker_tickets").fetchall()[0][0]:
-        return
-    # Without a new export, only the actions read now can meet a ticket: the others are left out early.
-    changed = "source_path IN (SELECT unnest($1::VARCHAR[]))"
-    matches = con.execute(f"""
-        WITH {refs_sql("TRUE" if exports else changed)},
-        changed AS (SELECT unnest($1::VARCHAR[]) AS source_path)
-        SELECT r.action_id, t.tracker || ':' || t.source_path, t.status, t.observed_at
+def matches(con: duckdb.DuckDBPyConnection, exports: bool) -> list[Observation]:
+    """Every match that involves a file loaded now (temp table _loaded_paths): its tickets against every
+    action, and every ticket against its actions; ``exports`` says whether any export was loaded now
+    (without one, only the actions loaded now can meet a ticket: the others are left out early)."""
+    changed = "source_path IN (SELECT source_path FROM _loaded_paths)"
+    return [Observation(*row) for row in con.execute(f"""
+        WITH {refs_sql("TRUE" if exports else changed)}
+        SELECT r.action_id, t.status, t.tracker || ':' || t.source_path, t.observed_at
         FROM refs r JOIN tracker_tickets t ON t.ticket = r.ref
         WHERE t.status IS NOT NULL
-          AND (t.source_path IN (SELECT source_path FROM changed) OR r.source_path IN (SELECT source_path FROM changed))
+          AND (t.{changed} OR r.{changed})
         QUALIFY row_number() OVER (PARTITION BY r.action_id, t.source_path
                                    ORDER BY t.observed_at DESC NULLS LAST, t.line DESC) = 1
-        ORDER BY 1, 2""", [paths]).fetchall()
-    for action_id, source, status, observed_at in matches:
-        observe(action_id, status, source, None, dated=observed_at)
-    stats.tracker_updates += len(matches)
-    _report_unmatched(con, exports, problem, stats)
+        ORDER BY 1, 3""").fetchall()]
 
 
-def _columns(files: list[ParsedFile]) -> list[list]:
-    rows = [(f.source_path, t.line, t.tracker, t.ticket, t.title, t.raw_status, t.status, t.observed_at,
-             t.resolved_at) for f in files for t in f.ticket_statuses]
-    return [list(col) for col in zip(*rows)] if rows else [[] for _ in COLUMNS]
-
-
-def _report_unmatched(con, exports: dict[str, ParsedFile], problem, stats) -> None:
-    stats.tickets_read += sum(len(f.ticket_statuses) for f in exports.values())
+def unmatched(con: duckdb.DuckDBPyConnection, exports: list[str]) -> list[tuple[str, int | None, str]]:
+    """The rows of these exports that name no loaded action: (path, line, message), to list at level info;
+    they wait for an action that names them."""
     if not exports:
-        return
-    unmatched = con.execute(f"""
+        return []
+    return [(path, line, f"{ticket} ('{raw_status}') is named by no loaded action; kept, and matched when an "
+             "action naming it is loaded") for path, line, ticket, raw_status in con.execute(f"""
         WITH {refs_sql()}
         SELECT source_path, line, ticket, raw_status FROM tracker_tickets t
         WHERE source_path IN (SELECT unnest($1::VARCHAR[])) AND ticket NOT IN (SELECT ref FROM refs)
-        ORDER BY source_path, line""", [list(exports)]).fetchall()
-    stats.tickets_unmatched += len(unmatched)
-    for path, line, ticket, raw_status in unmatched:
-        problem(exports[path], "info", f"{ticket} ('{raw_status}') is named by no loaded action; kept, and "
-                "matched when an action naming it is loaded", line)
+        ORDER BY source_path, line""", [exports]).fetchall()]

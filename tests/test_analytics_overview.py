@@ -196,7 +196,8 @@ def test_no_data_at_all(tmp_path):
     from pipeline import store
 
     path = tmp_path / "empty.duckdb"
-    store.ensure_schema(path)
+    with store.writer(path):  # an ingest that loads nothing: the schema, no rows
+        pass
     con = connect_readonly(path)
     try:
         t = overview.effectiveness(con, Filters(as_of=AS_OF), SETTINGS)

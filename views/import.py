@@ -4,7 +4,7 @@
 Works on an empty database too (the ingest creates it). File names and problem messages come from the
 uploads, so they appear only inside dataframes."""
 
-import re
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -12,58 +12,55 @@ import streamlit as st
 
 from dashboard import data, ui
 from hindsight.config import read_config
-from pipeline import ingest, store
 from pipeline.config import build
-from pipeline.parse import FORMATS
+from pipeline.errors import IngestFailed
+from pipeline.uploads import LOADED, REFUSED, REJECTED, TYPES, UNCHANGED, Uploaded, ingest_uploads, readable
 
-TYPES = sorted(suffix.lstrip(".") for suffix in FORMATS)  # what `hindsight ingest` reads
 MAX_FILE_MB = 50   # the server's limit per file (.streamlit/config.toml, server.maxUploadSize)
 MAX_BATCH_MB = 50  # what one ingest may hold in total
 MB = 1024 * 1024
 REPORT = "import-report"
+log = logging.getLogger(__name__)
 
 
-def safe_name(name: str) -> str:
-    """An uploaded file's name as a plain file name: its last path component, no leading dots, only
-    letters, digits, spaces, dots, dashes and underscores (others become '_'); 'upload' if nothing is left."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = re.sub(r"[^\w.\- ]", "_", base)
-    base = re.sub(r"\s+", " ", base).strip().lstrip(".").strip()
-    return base[:200] or "upload"
-
-
-def save_uploads(files: list[tuple[str, bytes]], folder: Path) -> dict[Path, str]:
-    """Write each (name, content) to folder/safe_name(name), replacing a file of that name; returns the
-    saved paths (resolved, in upload order; of two files with the same safe name the last one wins) with
-    the name each was uploaded as."""
-    folder.mkdir(parents=True, exist_ok=True)
-    saved: dict[Path, str] = {}
-    for name, content in files:
-        path = (folder / safe_name(name)).resolve()
-        tmp = path.with_name(f".{path.name}.part")
-        tmp.write_bytes(content)
-        tmp.replace(path)  # a reader never sees half a file
-        saved.pop(path, None)
-        saved[path] = name
-    return saved
-
-
-def ingest_uploads(files: list[tuple[str, bytes]], db: Path, config: str | None) -> dict:
-    """Save the uploads under <database folder>/uploads/ and ingest them; returns the report to show."""
-    saved = save_uploads(files, Path(db).parent / "uploads")
-    result = ingest.run(list(saved), db, build(read_config(config), config), workers=1)
-    outcome = {**{p: "loaded" for p in result.loaded}, **{p: "unchanged" for p in result.unchanged},
-               **{p: "rejected" for p in result.rejected}}
-    rows = [{"File": path.name, "Uploaded as": name, "Outcome": outcome.get(str(path), "not read")}
-            for path, name in saved.items()]
+def report_of(uploaded: Uploaded) -> dict:
+    """What the page shows of an ingest of uploads: its tables and counts."""
+    result = uploaded.run
+    rows = [{"File": u.name, "Uploaded as": u.uploaded_as, "Outcome": u.outcome} for u in uploaded.uploads]
     problems = [{"File": Path(path).name, "Line": problem.line, "Level": problem.level, "Message": problem.message}
-                for path, problem in result.problems]
+                for path, problem in (result.problems if result else [])]
     return {"files": pd.DataFrame(rows, columns=["File", "Uploaded as", "Outcome"]),
             "problems": pd.DataFrame(problems, columns=["File", "Line", "Level", "Message"]).astype(
                 {"Line": "Int64"}),
-            "loaded": len(result.loaded), "unchanged": len(result.unchanged), "rejected": len(result.rejected),
-            "postmortems": result.postmortems, "actions": result.actions, "incidents": result.incidents,
-            "tracker_updates": result.tracker_updates, "run_id": result.run_id}
+            "loaded": uploaded.count(LOADED), "unchanged": uploaded.count(UNCHANGED),
+            "rejected": uploaded.count(REJECTED), "refused": uploaded.count(REFUSED),
+            **{k: getattr(result, k, 0) for k in ("postmortems", "actions", "incidents", "tracker_updates")},
+            "run_id": result.run_id if result else None}
+
+
+def ingest(uploads, db: Path) -> None:
+    """Ingest the uploads; keep the report for the rerun, or say in one line why nothing was ingested."""
+    try:
+        config = data.config_path()
+        with st.spinner(f"Ingesting {len(uploads)} file(s)…"):
+            uploaded = ingest_uploads([(u.name, u.getvalue()) for u in uploads], db, build(read_config(config), config))
+    except IngestFailed as exc:  # the command line's line, without the server's path
+        nothing_ingested(exc.reason)
+    except ValueError as exc:  # the configuration
+        nothing_ingested(str(exc))
+    except Exception:  # a bug: said in words here, with the details in the server's log, not on the page
+        log.exception("ingest of uploads failed")
+        nothing_ingested("an internal error stopped the ingest; the database is unchanged (details are in the "
+                         "server's log)")
+    else:
+        st.session_state[REPORT] = report_of(uploaded)
+        st.rerun()  # the sidebar filters and the other pages now see the new database version
+
+
+def nothing_ingested(reason: str) -> None:
+    st.session_state.pop(REPORT, None)
+    st.error("Nothing was ingested:")
+    st.text(reason)  # may name an uploaded file: plain text
 
 
 f = st.session_state.get("filters") if data.has_data() else None
@@ -74,8 +71,9 @@ st.caption((f"As of {f.as_of}. " if f else "No post-mortem is loaded yet. ")
            "go through the same pipeline "
            "as `hindsight ingest`, into the dashboard's database.")
 
+# No type= filter: the uploader would refuse other files with a red mark only; the page says it in words.
 uploads = st.file_uploader(
-    "Export files", type=TYPES, accept_multiple_files=True, key="import-files", max_upload_size=MAX_FILE_MB,
+    "Export files", accept_multiple_files=True, key="import-files", max_upload_size=MAX_FILE_MB,
     help="Markdown post-mortems and trackers (.md, .markdown, .txt), Confluence, Google Docs or Notion pages "
          "(.html, .htm), Word documents (.docx), JSON, YAML (.json, .yaml, .yml) and CSV (post-mortems, actions "
          "or an incidents list); Jira's CSV export and gh's JSON, for the status of the actions that name their "
@@ -85,22 +83,18 @@ st.caption(f"Up to {MAX_FILE_MB} MB per file and {MAX_BATCH_MB} MB per batch. Fi
            "the first time (unchanged content is skipped).")
 
 uploads = uploads or []
+refused = [u.name for u in uploads if not readable(u.name)]
+if refused:
+    st.warning(f"{len(refused)} file(s) are not of a type Hindsight reads, so they will not be ingested (it reads "
+               f"{', '.join(TYPES)}):")
+    st.text("\n".join(refused))  # names from the upload: plain text
 total = sum(u.size for u in uploads)
 too_big = total > MAX_BATCH_MB * MB
 if too_big:
     st.error(f"These {len(uploads)} files hold {total / MB:.1f} MB, more than the {MAX_BATCH_MB} MB one batch may "
              "hold. Upload them in smaller batches, or ingest the folder from a terminal with `hindsight ingest`.")
 if st.button("Ingest", key="import-run", type="primary", disabled=not uploads or too_big):
-    try:
-        with st.spinner(f"Ingesting {len(uploads)} file(s)…"):
-            report = ingest_uploads([(u.name, u.getvalue()) for u in uploads], db, data.config_path())
-    except (ValueError, ingest.UsageError, store.WriterBusy, OSError) as exc:  # ValueError: the configuration
-        st.session_state.pop(REPORT, None)
-        st.error("Nothing was ingested:")
-        st.text(str(exc))  # may name an uploaded file: plain text
-    else:
-        st.session_state[REPORT] = report
-        st.rerun()  # the sidebar filters and the other pages now see the new database version
+    ingest(uploads, db)
 
 report = st.session_state.get(REPORT)
 if report is None:
@@ -115,7 +109,7 @@ tiles = st.columns(5)
 tiles[0].metric("Loaded", ui.num(report["loaded"]), border=True, help="Files read and loaded.")
 tiles[0].caption(f"files, n = {ui.num(n_files)} in the batch")
 tiles[1].metric("Unchanged", ui.num(report["unchanged"]), border=True,
-                help="Files already loaded with the same content: skipped.")
+                help="Files already loaded with the same content (under this name or another): skipped.")
 tiles[1].caption(f"files, n = {ui.num(n_files)} in the batch")
 tiles[2].metric("Rejected", ui.num(report["rejected"]), border=True,
                 help="Files that could not be read as post-mortems: nothing of them was loaded (see the problems).")
@@ -133,5 +127,8 @@ ui.table(report["problems"], "Problems", key="dl-import-problems",
 if not report["problems"].empty:
     st.caption("An error rejects a file (or skips one record of it); a warning leaves a value empty and loads the "
                "rest. Fix the file and upload it again under the same name.")
-st.caption(f"Ingest run {report['run_id']}. The other pages show the new data on their next rerun (open one, or "
-           "change a filter): their numbers are cached on the database version, which this ingest changed.")
+if report["run_id"] is None:
+    st.caption("Nothing was ingested: none of these files is of a type Hindsight reads.")
+else:
+    st.caption(f"Ingest run {report['run_id']}. The other pages show the new data on their next rerun (open one, "
+               "or change a filter): their numbers are cached on the database version, which this ingest changed.")
