@@ -231,22 +231,22 @@ def reason(detail: str, action_ids: list[str]) -> str:
     return detail[0].upper() + detail[1:] if detail else detail
 
 
-LISTING = ["rule", "subject", "why", "since", "owner", "team", "priority", "due_date", "ticket", "evidence",
-           "evidence_titles"]
+LISTING = ["rule", "subject", "why", "since", "owner", "team", "priority", "due_date", "ticket", "blocked_by",
+           "evidence", "evidence_titles"]
 
 
 def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """``escalations`` as a manager reads it: the reason in words (no action ids), and for the actions a row
     names their team(s), priorities, earliest due date and tickets (comma-joined; NULL for a row that names no
     action: its team is that of its evidence), with the evidence's titles ("2026-01-26 Title", the id where
-    untitled). Columns: rule, subject, why, since, owner, team, priority, due_date, ticket, evidence (ids),
-    evidence_titles."""
+    untitled), and what blocks them when their documents say ("Blocked by" / "Bloqué par"). Columns: rule,
+    subject, why, since, owner, team, priority, due_date, ticket, blocked_by, evidence (ids), evidence_titles."""
     table = _table(con, f, settings)
     if table.empty:
         return pd.DataFrame(columns=LISTING)
     action_ids = sorted({a for ids in table["action_ids"] for a in ids}) or [""]
     pm_ids = sorted({p for ids in table["evidence"] for p in _items(ids)}) or [""]
-    acts = frame(con, "SELECT action_id, priority, due_date, ticket FROM actions "
+    acts = frame(con, "SELECT action_id, priority, due_date, ticket, blocked_by FROM actions "
                       "WHERE list_contains($ids, action_id)", {"ids": action_ids}).set_index("action_id")
     pms = frame(con, "SELECT postmortem_id, title, team, incident_date FROM postmortems "
                      "WHERE list_contains($ids, postmortem_id)", {"ids": pm_ids}).set_index("postmortem_id")
@@ -269,6 +269,7 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
         due_date=[min((acts["due_date"].get(a) for a in ids if pd.notna(acts["due_date"].get(a))), default=None)
                   for ids in table["action_ids"]],
         ticket=[joined(acts["ticket"].get(a) for a in ids) for ids in table["action_ids"]],
+        blocked_by=[joined(acts["blocked_by"].get(a) for a in ids) for ids in table["action_ids"]],
         evidence_titles=[[title(p) for p in _items(ids)] for ids in table["evidence"]])
     out["due_date"] = pd.to_datetime(out["due_date"])
     return out[LISTING]

@@ -42,6 +42,7 @@ class Action:
     ticket: str | None = None
     completed_at: datetime | None = None
     blocked_since: datetime | None = None
+    blocked_by: str | None = None  # what the document says blocks it
     action_id: str | None = None
     tickets: list[str] = field(default_factory=list)  # the tickets it names (pipeline/tickets.py)
 
@@ -79,6 +80,7 @@ class PostMortem:
     failed_requests: int | None = None
     lost_transactions: int | None = None
     estimated_cost: float | None = None
+    cost_currency: str | None = None  # ISO 4217 code, when the amount names its currency
     customer_impact: bool | None = None
     near_miss: bool | None = None
     causes: list[tuple[str, str]] = field(default_factory=list)  # (category, raw text)

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from pipeline.config import Config, fold
 from pipeline.model import Action, PostMortem, Problem, TimelineEvent
 from pipeline.tickets import action_refs
-from pipeline.values import (find_date, is_blank, parse_bool, parse_date, parse_duration, parse_list,
-                             parse_number, parse_timestamp)
+from pipeline.values import (blocked_reason, find_date, is_blank, parse_bool, parse_currency, parse_date,
+                             parse_duration, parse_list, parse_number, parse_timestamp)
 
 PHASES = ("detect", "acknowledge", "mitigate", "resolve")
 POSTMORTEM_KEYS = {
@@ -25,7 +25,7 @@ POSTMORTEM_KEYS = {
     "timeline", "whys", "lessons", "went_well", "to_improve", "language",
 }
 ACTION_KEYS = {"description", "owner", "due", "priority", "status", "ticket", "completed_at",
-               "blocked_since", "position", "action_id"}
+               "blocked_since", "blocked_by", "position", "action_id"}
 # A post-mortem's timeline or action list is read up to this many entries: real ones hold tens, and a
 # pasted log of 50,000 rows would cost seconds to normalise for nothing a reader can use.
 MAX_ENTRIES = 5_000
@@ -180,6 +180,9 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
     due_date = when("due", lambda v: parse_date(v, incident_date))
     _check_due(due_date, incident_date, rec, where, line)
     ticket = _text(raw.get("ticket"))
+    blocked_by = _text(raw.get("blocked_by"))
+    if blocked_by is None and status == "blocked":  # "⛔ Bloqué par l'équipe réseau"
+        blocked_by = blocked_reason(str(raw.get("status")))
     return Action(
         position=position,
         description=description,
@@ -190,6 +193,7 @@ def build_action(cfg: Config, raw: dict, position: int, incident_date: date | No
         ticket=ticket,
         completed_at=when("completed_at", lambda v: parse_timestamp(v, incident_date)),
         blocked_since=when("blocked_since", lambda v: parse_timestamp(v, incident_date)),
+        blocked_by=blocked_by,
         action_id=_text(raw.get("action_id")),
         tickets=action_refs(ticket, description, cfg.tracker) if cfg.tracker else [],
     )
@@ -309,6 +313,8 @@ def _impact(pm: PostMortem, r: dict, rec: Recorder) -> None:
         setattr(pm, key, _read(rec, key, r.get(key), parse_number, what))
     pm.estimated_cost = _read(rec, "estimated_cost", r.get("estimated_cost"),
                               lambda v: parse_number(v, integer=False), "estimated cost")
+    if pm.estimated_cost is not None:
+        pm.cost_currency = parse_currency(r.get("estimated_cost"))
     pm.customer_impact = _read(rec, "customer_impact", r.get("customer_impact"), parse_bool, "customer impact")
     pm.near_miss = _read(rec, "near_miss", r.get("near_miss"), parse_bool, "near miss")
 

@@ -116,7 +116,7 @@ def _postmortem(pm: PostMortem, file_part: tuple, rows: dict[str, list]) -> Post
         pm.minutes_to_detect, pm.minutes_to_acknowledge, pm.minutes_to_mitigate, pm.minutes_to_resolve,
         pm.users_affected, pm.failed_requests, pm.lost_transactions, pm.estimated_cost,
         pm.customer_impact, pm.near_miss, primary, pm.root_cause, pm.summary, pm.language, pm.author,
-        pm.participants, pm.tags, *file_part, pm.readers_known, key or ""))
+        pm.participants, pm.tags, *file_part, pm.readers_known, key or "", pm.cost_currency))
     details = detail_rows(pm)
     for table, found in zip(DETAILS, details):
         rows[table] += found
@@ -149,7 +149,7 @@ def detail_rows(pm: PostMortem) -> tuple[list[tuple], ...]:
 
 def action_row(a: Action, pid: str, path: str) -> tuple:
     return (a.action_id or f"{pid}-A{a.position}", pid, a.position, a.description, a.owner, a.due_date,
-            a.priority, a.status, a.ticket, a.completed_at, a.blocked_since, path, a.tickets)
+            a.priority, a.status, a.ticket, a.completed_at, a.blocked_since, path, a.tickets, a.blocked_by)
 
 
 def own_first_sighting(a: Action) -> datetime | None:

@@ -198,3 +198,11 @@ ALTER TABLE postmortems ADD COLUMN IF NOT EXISTS duplicate_key VARCHAR;
 ALTER TABLE source_files ADD COLUMN IF NOT EXISTS size BIGINT;
 ALTER TABLE source_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
 UPDATE source_files SET size = NULL, mtime_ns = NULL WHERE content_sha256 = '' AND size IS NOT NULL;
+
+-- Schema 2: an estimated cost keeps its currency ("5300€" is 5300 EUR), and a blocked action the reason
+-- its document gives ("Blocked by" / "Bloqué par"). A file loaded under schema 1 never had them read,
+-- so every file is read again once (its hash, size and time forgotten) by the first run on schema 2.
+ALTER TABLE postmortems ADD COLUMN IF NOT EXISTS cost_currency VARCHAR;
+ALTER TABLE actions ADD COLUMN IF NOT EXISTS blocked_by VARCHAR;
+UPDATE source_files SET content_sha256 = '', size = NULL, mtime_ns = NULL
+WHERE (SELECT value FROM schema_info WHERE key = 'schema_version') = '1';

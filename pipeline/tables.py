@@ -26,11 +26,11 @@ COLUMNS = {
         ("customer_impact", FLAG), ("near_miss", FLAG), ("primary_cause_category", TEXT), ("root_cause", TEXT),
         ("summary", TEXT), ("language", TEXT), ("author", TEXT), ("participants", TEXTS), ("tags", TEXTS),
         ("source_path", TEXT), ("source_format", TEXT), ("content_sha256", TEXT), ("ingested_at", MOMENT),
-        ("readers_known", FLAG), ("duplicate_key", TEXT)],
+        ("readers_known", FLAG), ("duplicate_key", TEXT), ("cost_currency", TEXT)],
     "actions": [
         ("action_id", TEXT), ("postmortem_id", TEXT), ("position", WHOLE), ("description", TEXT), ("owner", TEXT),
         ("due_date", DAY), ("priority", TEXT), ("status", TEXT), ("ticket", TEXT), ("completed_at", MOMENT),
-        ("blocked_since", MOMENT), ("source_path", TEXT), ("tickets", TEXTS)],
+        ("blocked_since", MOMENT), ("source_path", TEXT), ("tickets", TEXTS), ("blocked_by", TEXT)],
     "action_status_history": [("action_id", TEXT), ("status", TEXT), ("observed_at", MOMENT), ("source", TEXT),
                               ("run_id", WHOLE)],
     "causes": [("postmortem_id", TEXT), ("position", WHOLE), ("category", TEXT), ("is_primary", FLAG),

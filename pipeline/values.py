@@ -368,3 +368,43 @@ def parse_list(raw) -> list[str]:
     else:
         items = [x.strip() for x in re.split(r"[;,\n]", str(raw))]
     return [x.strip("- ").strip() for x in items if x.strip("- ").strip()]
+
+
+# The currencies an amount names, by symbol or word; a three-letter code is taken as written when it is
+# one of these (a bare "k" or "USD-ish" word is not a currency).
+_CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₣": "CHF"}
+_CURRENCY_CODES = {"EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "CNY", "INR", "SEK", "NOK", "DKK",
+                   "PLN", "CZK", "BRL", "MXN", "SGD", "HKD", "ZAR"}
+_CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollar": "USD", "dollars": "USD", "pound": "GBP",
+                   "pounds": "GBP", "livres": "GBP", "francs": "CHF", "yen": "JPY"}
+_CURRENCY_WORD = re.compile(r"[A-Za-z]+")
+
+
+def parse_currency(raw) -> str | None:
+    """The ISO 4217 code an amount names: "5300€", "€3.5k", "USD 1,200", "1 200 euros" → EUR, EUR, USD,
+    EUR; None for a bare number or an unknown word. "US$"/"CA$" name their dollar."""
+    if is_blank(raw) or isinstance(raw, (bool, int, float)):
+        return None
+    text = _bounded(raw, "an amount")
+    for word in _CURRENCY_WORD.findall(text):
+        if word.upper() in _CURRENCY_CODES and (word.isupper() or len(text.split()) > 1):
+            return word.upper()
+        if word.casefold() in _CURRENCY_WORDS:
+            return _CURRENCY_WORDS[word.casefold()]
+    if "CA$" in text or "C$" in text:
+        return "CAD"
+    if "A$" in text:
+        return "AUD"
+    return next((code for symbol, code in _CURRENCY_SYMBOLS.items() if symbol in text), None)
+
+
+_BLOCKED_BY = re.compile(r"(?:blocked|bloqu[ée]e?s?)\s+(?:by|par)\s+(\S.*)", re.I)
+
+
+def blocked_reason(status_text: str) -> str | None:
+    """What a status cell says blocks the action: "⛔ Blocked by the network team" → "the network team",
+    "Bloqué par la validation juridique (depuis le 12/03)" → "la validation juridique (depuis le 12/03)"."""
+    if not status_text or len(status_text) > MAX_VALUE_CHARS:  # a long cell was warned about as a status
+        return None
+    m = _BLOCKED_BY.search(status_text)
+    return (m[1].strip() or None) if m else None

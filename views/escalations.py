@@ -51,18 +51,22 @@ def rules(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 def _display(rows):
-    """The escalation rows as a manager reads them: words, not codes or ids; a dash for what is not known."""
+    """The escalation rows as a manager reads them: words, not codes or ids; a dash for what is not known.
+    The ticket link and "Blocked by" columns show only when some row has one."""
     out = rows[["rule", "subject", "why", "since", "owner", "team", "priority", "due_date", "ticket",
-                "evidence_titles"]].copy()
+                "blocked_by", "evidence_titles"]].copy()
     out["priority"] = [", ".join(ui.word(p) for p in v.split(", ")) if isinstance(v, str) else "–"
                        for v in out["priority"]]
-    for column in ("subject", "owner", "team", "ticket"):
+    shown = {"Ticket link": rows["ticket"].map(review.text.ticket_link).notna().any(),
+             "Blocked by": rows["blocked_by"].notna().any()}
+    for column in ("subject", "owner", "team", "ticket", "blocked_by"):
         out[column] = out[column].map(ui.cell)
     out.insert(out.columns.get_loc("ticket") + 1, "link", rows["ticket"].map(review.text.ticket_link))
     out = out.rename(columns={"rule": "Rule", "subject": "Subject", "why": "Why", "since": "Since",
                               "owner": "Owner", "team": "Team", "priority": "Priority", "due_date": "Due",
-                              "ticket": "Ticket", "link": "Ticket link", "evidence_titles": "Evidence (post-mortems)"})
-    return out if out["Ticket link"].notna().any() else out.drop(columns="Ticket link")
+                              "ticket": "Ticket", "link": "Ticket link", "blocked_by": "Blocked by",
+                              "evidence_titles": "Evidence (post-mortems)"})
+    return out.drop(columns=[name for name, any_row in shown.items() if not any_row])
 
 
 def _open(pid: str) -> None:

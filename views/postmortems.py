@@ -105,7 +105,9 @@ def impact_and_response(postmortem) -> None:
     impact[0].metric("Users affected", ui.num(_number(postmortem["users_affected"])), border=True)
     impact[1].metric("Failed requests", ui.num(_number(postmortem["failed_requests"])), border=True)
     impact[2].metric("Lost transactions", ui.num(_number(postmortem["lost_transactions"])), border=True)
-    impact[3].metric("Estimated cost", ui.num(_number(postmortem["estimated_cost"])), border=True)
+    currency = postmortem.get("cost_currency")
+    impact[3].metric("Estimated cost", ui.num(_number(postmortem["estimated_cost"]),
+                                              f" {currency}" if isinstance(currency, str) else ""), border=True)
     for col, (column, name) in zip(st.columns(4), [("minutes_to_detect", "Time to detect"),
                                                   ("minutes_to_acknowledge", "Time to acknowledge"),
                                                   ("minutes_to_mitigate", "Time to mitigate"),
