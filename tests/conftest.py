@@ -66,6 +66,14 @@ def run_cli(*args) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def ingest(cli, db, *args, code: int = 0, verbose: bool = False) -> str:
+    """`hindsight ingest ARGS --db DB` through the ``cli`` fixture: asserts the exit code (0 unless said)
+    and returns what it printed; ``verbose`` lists every warning too."""
+    result, out, err = cli("ingest", *args, "--db", db, *(["--verbose"] if verbose else []))
+    assert result == code, out + err
+    return out
+
+
 @pytest.fixture
 def cli(monkeypatch):
     """run_cli, without a $HINDSIGHT_DB from the environment."""

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from conftest import query, scalar, write
+from conftest import ingest, query, scalar, write
 
 POSTMORTEMS = """
 id,title,incident_date,postmortem_date,severity,team,service,cause_category,tags,participants,time_to_resolve,users_affected
@@ -24,14 +24,8 @@ INC-2,P3,2024-07-05T16:00:00+02:00,2024-07-05T16:20:00+02:00,no,
 """
 
 
-def ingest(cli, path, db):
-    code, out, err = cli("ingest", path, "--db", db)
-    assert code == 0, out + err
-    return out
-
-
 def test_postmortem_rows(cli, db, exports):
-    ingest(cli, write(exports, "postmortems.csv", POSTMORTEMS), db)
+    ingest(cli, db, write(exports, "postmortems.csv", POSTMORTEMS))
     assert query(db, "SELECT postmortem_id, title, incident_date, postmortem_date, days_to_postmortem, severity, "
                      "team, service, minutes_to_resolve, users_affected, source_format "
                      "FROM postmortems ORDER BY postmortem_id") == [
@@ -43,7 +37,7 @@ def test_postmortem_rows(cli, db, exports):
 
 
 def test_postmortem_rows_semicolon_lists(cli, db, exports):
-    ingest(cli, write(exports, "postmortems.csv", POSTMORTEMS), db)
+    ingest(cli, db, write(exports, "postmortems.csv", POSTMORTEMS))
     assert query(db, "SELECT participants, tags, primary_cause_category FROM postmortems WHERE "
                      "postmortem_id = 'PM-501'") == [(["Ana Ruiz", "Ben Cole"], ["dns", "network"], "environment")]
     assert query(db, "SELECT position, category, is_primary FROM causes WHERE postmortem_id = 'PM-501' "
@@ -53,7 +47,7 @@ def test_postmortem_rows_semicolon_lists(cli, db, exports):
 def test_actions_csv_attaches_to_postmortems_from_another_file(cli, db, exports):
     write(exports, "postmortems.csv", POSTMORTEMS)
     write(exports, "actions.csv", ACTIONS)
-    out = ingest(cli, exports, db)
+    out = ingest(cli, db, exports)
     assert "2 post-mortem(s), 3 action(s)" in out
     assert query(db, "SELECT a.action_id, p.title, a.position, a.description, a.owner, a.due_date, a.priority, "
                      "a.status, a.ticket FROM actions a JOIN postmortems p USING (postmortem_id) "
@@ -69,10 +63,10 @@ def test_actions_csv_attaches_to_postmortems_from_another_file(cli, db, exports)
 
 def test_actions_csv_before_its_postmortem_is_linked_later(cli, db, exports):
     actions = write(exports, "actions.csv", ACTIONS)
-    ingest(cli, actions, db)
+    ingest(cli, db, actions)
     assert scalar(db, "SELECT count(*) FROM actions") == 3
     assert scalar(db, "SELECT count(*) FROM postmortems") == 0
-    ingest(cli, write(exports, "postmortems.csv", POSTMORTEMS), db)
+    ingest(cli, db, write(exports, "postmortems.csv", POSTMORTEMS))
     assert query(db, "SELECT p.postmortem_id, count(*) FROM actions a JOIN postmortems p USING (postmortem_id) "
                      "GROUP BY 1 ORDER BY 1") == [("PM-501", 2), ("PM-502", 1)]
 
@@ -87,13 +81,13 @@ def test_actions_csv_for_a_markdown_postmortem(cli, db, exports):
         **Incident date**: 2024-08-01
         """)
     write(exports, "actions.csv", "postmortem_id,description,owner,status\nPM-601,Upgrade the resolver,@ana,✅\n")
-    ingest(cli, exports, db)
+    ingest(cli, db, exports)
     assert query(db, "SELECT action_id, postmortem_id, description, owner, status FROM actions") == [
         ("PM-601-A1", "PM-601", "Upgrade the resolver", "@ana", "done")]
 
 
 def test_incidents_list(cli, db, exports):
-    out = ingest(cli, write(exports, "incidents.csv", INCIDENTS), db)
+    out = ingest(cli, db, write(exports, "incidents.csv", INCIDENTS))
     assert "2 incident(s)" in out
     assert query(db, "SELECT incident_id, severity, started_at, resolved_at, customer_impact, postmortem_id "
                      "FROM incidents ORDER BY incident_id") == [
@@ -105,7 +99,7 @@ def test_incidents_list(cli, db, exports):
 
 def test_semicolon_separated_csv(cli, db, exports):
     text = "id;title;incident_date;severity;team\nPM-701;Login loop;2024-09-02;P2;identity\n"
-    ingest(cli, write(exports, "export.csv", text), db)
+    ingest(cli, db, write(exports, "export.csv", text))
     assert query(db, "SELECT postmortem_id, title, incident_date, severity, team FROM postmortems") == [
         ("PM-701", "Login loop", date(2024, 9, 2), "P2", "identity")]
 
@@ -127,6 +121,6 @@ def test_csv_with_bom_and_crlf(cli, db, exports):
     text = "\ufeff" + INCIDENTS.lstrip("\n").replace("\n", "\r\n")
     path = exports / "incidents.csv"
     path.write_bytes(text.encode("utf-8"))
-    ingest(cli, path, db)
+    ingest(cli, db, path)
     assert query(db, "SELECT incident_id, severity, postmortem_id FROM incidents ORDER BY incident_id") == [
         ("INC-1", "P1", "PM-501"), ("INC-2", "P3", None)]

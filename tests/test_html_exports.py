@@ -11,7 +11,7 @@ import html
 from datetime import date, datetime
 from pathlib import Path
 
-from conftest import ROOT, query, scalar, write
+from conftest import ROOT, ingest as run_ingest, query, scalar, write
 
 CONFLUENCE = ROOT / "examples" / "confluence-postmortem.html"
 
@@ -25,12 +25,8 @@ TEXT_COLUMNS = """
     UNION ALL SELECT coalesce(question, '') || answer FROM whys"""
 
 
-def ingest(cli, db, *paths, code=0):
-    result, out, err = cli("ingest", *paths, "--db", db, "--verbose")
-    assert result == code, out + err
-    return out
-
-
+def ingest(cli, db, *args, code=0):
+    return run_ingest(cli, db, *args, code=code, verbose=True)
 def test_confluence_export_metadata_and_sections(cli, db):
     ingest(cli, db, CONFLUENCE)
     # The page title is "Équipe Plateforme : Post-Mortem : Saturation du cache de sessions": the space

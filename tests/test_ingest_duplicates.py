@@ -7,7 +7,7 @@ import shutil
 
 from analytics import recurrence
 from analytics.filters import Filters
-from conftest import query, scalar, write
+from conftest import ingest as run_ingest, query, scalar, write
 from analytics.db import connect_readonly
 
 DOC = """
@@ -27,14 +27,12 @@ DOC = """
 """
 
 
-def ingest(cli, exports, db):
-    code, out, err = cli("ingest", exports, "--db", db, "--verbose")
-    assert code == 0, out + err
-    return out
-
-
 def warnings(out):
     return [line for line in out.splitlines() if line.startswith("WARNING") and "duplicate" in line]
+
+
+def ingest(cli, db, *args, code=0):
+    return run_ingest(cli, db, *args, code=code, verbose=True)
 
 
 def test_the_same_file_in_two_folders_is_counted_once(cli, db, exports):
@@ -42,7 +40,7 @@ def test_the_same_file_in_two_folders_is_counted_once(cli, db, exports):
     copy = exports / "team-b" / "outage.md"
     copy.parent.mkdir()
     shutil.copyfile(first, copy)
-    out = ingest(cli, exports, db)
+    out = ingest(cli, db, exports)
     # the first in path order is kept; the warning on the copy names both files
     [line] = warnings(out)
     assert line.startswith(f"WARNING {copy}:") and str(first) in line
@@ -62,14 +60,14 @@ def test_the_same_file_in_two_folders_is_counted_once(cli, db, exports):
 
 def test_a_copy_arriving_in_a_later_run_is_skipped_and_stays_skipped(cli, db, exports):
     first = write(exports, "a/outage.md", DOC)
-    ingest(cli, exports, db)
+    ingest(cli, db, exports)
     copy = exports / "0-copies" / "outage.md"  # sorts before a/: still the already loaded one is kept
     copy.parent.mkdir()
     shutil.copyfile(first, copy)
-    [line] = warnings(ingest(cli, exports, db))
+    [line] = warnings(ingest(cli, db, exports))
     assert line.startswith(f"WARNING {copy}:") and str(first) in line
     assert query(db, "SELECT source_path FROM postmortems") == [(str(first),)]
-    out = ingest(cli, exports, db)  # nothing changed: nothing is counted twice on a rerun either
+    out = ingest(cli, db, exports)  # nothing changed: nothing is counted twice on a rerun either
     assert "2 unchanged" in out and scalar(db, "SELECT count(*) FROM postmortems") == 1
 
 
@@ -81,7 +79,7 @@ def test_the_same_post_mortem_in_another_format_is_skipped(cli, db, exports):
          "actions": [{"description": "Add a timeout"}]},
         {"id": "PM-10", "title": "Checkout API outage", "incident_date": "2025-03-05", "team": "payments"},
     ]), encoding="utf-8")
-    out = ingest(cli, exports, db)
+    out = ingest(cli, db, exports)
     [line] = warnings(out)
     assert "'PM-9'" in line and str(md) in line and str(exports / "zz-export.json") in line
     # the next day's incident is another one: loaded
@@ -93,10 +91,10 @@ def test_the_same_post_mortem_in_another_format_is_skipped(cli, db, exports):
 
 def test_editing_the_kept_file_is_not_a_duplicate_of_itself(cli, db, exports):
     path = write(exports, "outage.md", DOC)
-    ingest(cli, exports, db)
+    ingest(cli, db, exports)
     path.write_text(path.read_text(encoding="utf-8").replace("Add a timeout", "Add a timeout and a retry"),
                     encoding="utf-8")
-    assert warnings(ingest(cli, exports, db)) == []
+    assert warnings(ingest(cli, db, exports)) == []
     assert query(db, "SELECT description FROM actions") == [("Add a timeout and a retry",)]
 
 
@@ -106,7 +104,7 @@ def test_two_records_of_one_file_are_two_post_mortems(cli, db, exports):
         {"id": "PM-1", "title": "Disk full", "incident_date": "2025-03-04", "team": "infra"},
         {"id": "PM-2", "title": "Disk full", "incident_date": "2025-03-04", "team": "infra"},
     ]), encoding="utf-8")
-    assert warnings(ingest(cli, exports, db)) == []
+    assert warnings(ingest(cli, db, exports)) == []
     assert scalar(db, "SELECT count(*) FROM postmortems") == 2
 
 
@@ -115,5 +113,5 @@ def test_same_title_and_day_for_another_team_is_another_incident(cli, db, export
     (exports / "other.json").write_text(json.dumps(
         {"id": "PM-X", "title": "Checkout API outage", "incident_date": "2025-03-04", "team": "search"}),
         encoding="utf-8")
-    assert warnings(ingest(cli, exports, db)) == []
+    assert warnings(ingest(cli, db, exports)) == []
     assert scalar(db, "SELECT count(*) FROM postmortems") == 2

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from conftest import query, write
+from conftest import ingest, query, write
 
 ISSUE_EXAMPLE = """
 ---
@@ -26,12 +26,6 @@ team: platform
 | 11:50 | Alert on 5xx rate |
 | 12:30 | Incident resolved |
 """
-
-
-def ingest(cli, db, path, *config):
-    code, out, err = cli("ingest", path, "--db", db, *config)
-    assert code == 0, out + err
-    return out
 
 
 def test_the_issue_example_loads_with_a_team_alias_for_its_start_label(cli, db, exports, tmp_path):

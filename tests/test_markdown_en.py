@@ -4,7 +4,7 @@ import re
 import textwrap
 from datetime import date, datetime
 
-from conftest import query, scalar, write
+from conftest import ingest, query, scalar, write
 
 DOC = """
 # Post-Mortem: Checkout API outage after the v4.2.0 release
@@ -95,12 +95,6 @@ SNAPSHOT_PM = """
     FROM postmortems WHERE source_path = ?"""
 
 
-def ingest(cli, path, db):
-    code, out, err = cli("ingest", path, "--db", db)
-    assert code == 0, out + err
-    return out
-
-
 def snapshot(db, path):
     """Every row a file produced, without what depends on its path."""
     pid = scalar(db, "SELECT postmortem_id FROM postmortems WHERE source_path = ?", [str(path)])
@@ -120,7 +114,7 @@ def snapshot(db, path):
 
 
 def test_metadata_columns(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT title, incident_date, postmortem_date, days_to_postmortem, author, team, service, "
                      "severity, primary_cause_category, language, source_format FROM postmortems") == [
         ("Checkout API outage after the v4.2.0 release", date(2024, 3, 12), date(2024, 3, 15), 3, "Jane Doe",
@@ -129,12 +123,12 @@ def test_metadata_columns(cli, db, exports):
 
 
 def test_postmortem_id_derives_from_file_name(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert re.fullmatch(r"checkout-[0-9a-f]{6}", scalar(db, "SELECT postmortem_id FROM postmortems"))
 
 
 def test_summary_and_root_cause_text(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT summary, root_cause FROM postmortems") == [(
         "The release of v4.2.0 leaked database connections and the checkout API was down for one hour until "
         "the team rolled it back.",
@@ -142,18 +136,18 @@ def test_summary_and_root_cause_text(cli, db, exports):
 
 
 def test_causes_table_holds_the_primary_category(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT position, category, is_primary, raw FROM causes") == [(1, "code", True, "code")]
 
 
 def test_impact_numbers(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT users_affected, failed_requests, lost_transactions, estimated_cost "
                      "FROM postmortems") == [(1200, 45000, 320, 2500.0)]
 
 
 def test_phase_timestamps_come_from_the_timeline(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT started_at, detected_at, acknowledged_at, mitigated_at, resolved_at "
                      "FROM postmortems") == [(
         datetime(2024, 3, 12, 14, 0), datetime(2024, 3, 12, 14, 12), datetime(2024, 3, 12, 14, 15),
@@ -161,18 +155,18 @@ def test_phase_timestamps_come_from_the_timeline(cli, db, exports):
 
 
 def test_minutes_to_each_phase(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT minutes_to_detect, minutes_to_acknowledge, minutes_to_mitigate, minutes_to_resolve "
                      "FROM postmortems") == [(12.0, 15.0, 40.0, 60.0)]
 
 
 def test_matching_duration_records_no_disagreement_warning(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT message FROM ingest_errors WHERE message LIKE '%time to resolve%'") == []
 
 
 def test_timeline_events_are_classed(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT position, occurred_at, kind FROM timeline_events ORDER BY position") == [
         (1, datetime(2024, 3, 12, 14, 0), "start"),
         (2, datetime(2024, 3, 12, 14, 12), "detect"),
@@ -187,7 +181,7 @@ def test_timeline_events_are_classed(cli, db, exports):
 
 
 def test_actions_with_owner_due_priority_status_ticket(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT position, description, owner, due_date, priority, status, ticket "
                      "FROM actions ORDER BY position") == [
         (1, "Close connections in the retry path", "@raj", date(2024, 3, 14), "high", "done", "PR#812"),
@@ -200,14 +194,14 @@ def test_actions_with_owner_due_priority_status_ticket(cli, db, exports):
 
 
 def test_action_ids_follow_the_postmortem_id(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     pid = scalar(db, "SELECT postmortem_id FROM postmortems")
     assert [a for (a,) in query(db, "SELECT action_id FROM actions ORDER BY position")] == [
         f"{pid}-A1", f"{pid}-A2", f"{pid}-A3", f"{pid}-A4", f"{pid}-A5"]
 
 
 def test_five_whys(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT position, question, answer FROM whys ORDER BY position") == [
         (1, "Why did the checkout API fail?", "The database connection pool was exhausted"),
         (2, "Why was the pool exhausted?", "Each retry opened a connection that was never closed"),
@@ -216,7 +210,7 @@ def test_five_whys(cli, db, exports):
 
 
 def test_learnings_by_kind(cli, db, exports):
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert dict(query(db, "SELECT kind, count(*) FROM learnings GROUP BY kind")) == {
         "went_well": 3, "to_improve": 2, "lesson": 2}
     assert query(db, "SELECT position, text FROM learnings WHERE kind = 'lesson' ORDER BY position") == [
@@ -227,7 +221,7 @@ def test_learnings_by_kind(cli, db, exports):
 
 def test_disagreeing_duration_keeps_explicit_value_and_warns(cli, db, exports):
     path = write(exports, "checkout.md", DOC.replace("| Duration | 1h 0m |", "| Duration | 2h |"))
-    ingest(cli, path, db)
+    ingest(cli, db, path)
     # The timeline says 14:00 -> 15:00 (60 min); the Impact table says 2h (120 min).
     assert query(db, "SELECT resolved_at, minutes_to_resolve FROM postmortems") == [
         (datetime(2024, 3, 12, 15, 0), 120.0)]
@@ -265,7 +259,7 @@ MIDNIGHT = """
 
 
 def test_incident_crossing_midnight(cli, db, exports):
-    ingest(cli, write(exports, "late.md", MIDNIGHT), db)
+    ingest(cli, db, write(exports, "late.md", MIDNIGHT))
     assert query(db, "SELECT incident_date, started_at, detected_at, acknowledged_at, mitigated_at, resolved_at "
                      "FROM postmortems") == [(
         date(2024, 3, 12), datetime(2024, 3, 12, 23, 40), datetime(2024, 3, 12, 23, 52),
@@ -275,14 +269,14 @@ def test_incident_crossing_midnight(cli, db, exports):
 
 
 def test_incident_crossing_midnight_has_no_order_or_duration_warning(cli, db, exports):
-    ingest(cli, write(exports, "late.md", MIDNIGHT), db)
+    ingest(cli, db, write(exports, "late.md", MIDNIGHT))
     messages = [m for (m,) in query(db, "SELECT message FROM ingest_errors")]
     assert not any("out of order" in m or "before the start" in m or "time to resolve" in m for m in messages)
 
 
 def test_timeline_zone_in_heading_converts_to_utc(cli, db, exports):
     doc = MIDNIGHT.replace("## Timeline (UTC)", "## Timeline (CET)").replace("| Duration | 1h 30m |\n", "")
-    ingest(cli, write(exports, "late-cet.md", doc), db)
+    ingest(cli, db, write(exports, "late-cet.md", doc))
     assert query(db, "SELECT started_at, resolved_at, minutes_to_resolve FROM postmortems") == [
         (datetime(2024, 3, 12, 22, 40), datetime(2024, 3, 13, 0, 10), 90.0)]
 
@@ -306,14 +300,14 @@ NO_DATE = """
 
 def test_incident_date_taken_from_file_name(cli, db, exports):
     # Only HH:MM times, no date in the metadata or the title: the file name gives the date.
-    ingest(cli, write(exports, "2024-05-17-latency.md", NO_DATE), db)
+    ingest(cli, db, write(exports, "2024-05-17-latency.md", NO_DATE))
     assert query(db, "SELECT incident_date, started_at, detected_at, minutes_to_detect FROM postmortems") == [
         (date(2024, 5, 17), datetime(2024, 5, 17, 9, 0), datetime(2024, 5, 17, 9, 20), 20.0)]
 
 
 def test_incident_date_taken_from_title_before_file_name(cli, db, exports):
     doc = NO_DATE.replace("# Post-Mortem: Checkout latency", "# Post-Mortem: Checkout latency 2024-05-16")
-    ingest(cli, write(exports, "2024-05-17-latency.md", doc), db)
+    ingest(cli, db, write(exports, "2024-05-17-latency.md", doc))
     assert query(db, "SELECT incident_date, resolved_at, minutes_to_resolve FROM postmortems") == [
         (date(2024, 5, 16), datetime(2024, 5, 16, 10, 0), 60.0)]
 
@@ -330,7 +324,7 @@ def test_crlf_and_bom_give_the_same_rows(cli, tmp_path):
         path.parent.mkdir()
         path.write_bytes(data)
         db = tmp_path / f"{name}.duckdb"
-        assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, path, db)
+        assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, db, path)
         snapshots[name] = snapshot(db, path)
     expected = snapshots["plain"]
     assert expected["pm"] and len(expected["actions"]) == 5 and len(expected["timeline"]) == 7
@@ -342,7 +336,7 @@ def test_action_items_heading_and_due_column(cli, db, exports):
     doc = DOC.replace("## Corrective Actions", "## Action Items").replace(
         "| Action | Owner | Deadline | Priority | Status | PR/Ticket |",
         "| Action | Owner | Due | Priority | Status | PR/Ticket |")
-    ingest(cli, write(exports, "checkout.md", doc), db)
+    ingest(cli, db, write(exports, "checkout.md", doc))
     assert query(db, "SELECT position, owner, due_date, status FROM actions ORDER BY position") == [
         (1, "@raj", date(2024, 3, 14), "done"),
         (2, "@lena", date(2024, 3, 22), "in_progress"),
@@ -354,7 +348,7 @@ def test_action_items_heading_and_due_column(cli, db, exports):
 
 def test_done_and_blocked_actions_are_dated_by_the_postmortem_date(cli, db, exports):
     # Without completed_at / blocked_since, the first sight of a status is the post-mortem date.
-    ingest(cli, write(exports, "checkout.md", DOC), db)
+    ingest(cli, db, write(exports, "checkout.md", DOC))
     assert query(db, "SELECT position, completed_at, blocked_since FROM actions WHERE position IN (1, 4) "
                      "ORDER BY position") == [
         (1, datetime(2024, 3, 15, 0, 0), None),

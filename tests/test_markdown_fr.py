@@ -3,7 +3,7 @@
 import textwrap
 from datetime import date, datetime
 
-from conftest import query, scalar, write
+from conftest import ingest, query, scalar, write
 
 DOC = """
 # Post-Mortem: Panne du service de paiement
@@ -86,14 +86,8 @@ Un index manquant sur la table des paiements a rendu chaque requête très lente
 """
 
 
-def ingest(cli, path, db):
-    code, out, err = cli("ingest", path, "--db", db)
-    assert code == 0, out + err
-    return out
-
-
 def test_metadata_with_day_first_dates(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert query(db, "SELECT title, incident_date, postmortem_date, days_to_postmortem, author, team, service, "
                      "severity, primary_cause_category, language FROM postmortems") == [
         ("Panne du service de paiement", date(2024, 2, 5), date(2024, 2, 9), 4, "Claire Martin", "paiements",
@@ -102,7 +96,7 @@ def test_metadata_with_day_first_dates(cli, db, exports):
 
 
 def test_summary_and_root_cause(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert query(db, "SELECT summary, root_cause FROM postmortems") == [(
         "Le déploiement de la version 3.1 a saturé la base de données et le service de paiement était "
         "indisponible pendant 50 minutes pour les clients.",
@@ -110,19 +104,19 @@ def test_summary_and_root_cause(cli, db, exports):
 
 
 def test_cause_raw_word_kept(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert query(db, "SELECT position, category, is_primary, raw FROM causes") == [
         (1, "process", True, "Processus")]
 
 
 def test_impact_numbers_with_french_spacing(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert query(db, "SELECT users_affected, failed_requests, lost_transactions, estimated_cost "
                      "FROM postmortems") == [(3400, 12500, None, 8000.0)]
 
 
 def test_phase_timestamps_and_minutes(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert query(db, "SELECT started_at, detected_at, acknowledged_at, mitigated_at, resolved_at "
                      "FROM postmortems") == [(
         datetime(2024, 2, 5, 9, 0), datetime(2024, 2, 5, 9, 8), datetime(2024, 2, 5, 9, 10),
@@ -132,14 +126,14 @@ def test_phase_timestamps_and_minutes(cli, db, exports):
 
 
 def test_timeline_kinds_from_french_words(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert [k for (k,) in query(db, "SELECT kind FROM timeline_events ORDER BY position")] == [
         "start", "detect", "acknowledge", "identify", "mitigate", "resolve"]
     assert scalar(db, "SELECT event FROM timeline_events WHERE position = 6") == "Incident déclaré résolu"
 
 
 def test_actions_with_french_status_and_priority_words(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert query(db, "SELECT position, description, owner, due_date, priority, status, ticket "
                      "FROM actions ORDER BY position") == [
         (1, "Recréer l'index sur la colonne client", "@hugo", date(2024, 2, 7), "high", "done", "PR#301"),
@@ -153,7 +147,7 @@ def test_actions_with_french_status_and_priority_words(cli, db, exports):
 
 
 def test_french_whys(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert query(db, "SELECT position, question, answer FROM whys ORDER BY position") == [
         (1, "Pourquoi le service de paiement était indisponible ?", "La base de données était saturée"),
         (2, "Pourquoi la base était saturée ?", "Chaque requête parcourait toute la table des paiements"),
@@ -163,7 +157,7 @@ def test_french_whys(cli, db, exports):
 
 
 def test_french_learnings(cli, db, exports):
-    ingest(cli, write(exports, "paiement.md", DOC), db)
+    ingest(cli, db, write(exports, "paiement.md", DOC))
     assert dict(query(db, "SELECT kind, count(*) FROM learnings GROUP BY kind")) == {
         "went_well": 2, "to_improve": 3, "lesson": 2}
     assert scalar(db, "SELECT text FROM learnings WHERE kind = 'to_improve' AND position = 2") == (
@@ -172,7 +166,7 @@ def test_french_learnings(cli, db, exports):
 
 def test_french_duration_disagreeing_with_timeline_warns(cli, db, exports):
     path = write(exports, "paiement.md", DOC.replace("| Durée | 0h 50m |", "| Durée | 1h 20m |"))
-    ingest(cli, path, db)
+    ingest(cli, db, path)
     assert scalar(db, "SELECT minutes_to_resolve FROM postmortems") == 80.0
     warnings = [m for (m,) in query(db, "SELECT message FROM ingest_errors WHERE level = 'warning'")]
     assert any("resolve" in m and "80" in m and "50" in m for m in warnings), warnings
@@ -209,8 +203,8 @@ def test_mac_roman_mojibake_gives_the_same_rows(cli, db, exports, tmp_path):
     assert "√©" in garbled  # "é" as Mac Roman reads its UTF-8 bytes
     broken = exports / "broken.md"
     broken.write_text(garbled, encoding="utf-8")
-    assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, clean, db)
-    assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, broken, tmp_path / "broken.duckdb")
+    assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, db, clean)
+    assert "1 file(s) loaded, 0 unchanged, 0 rejected" in ingest(cli, tmp_path / "broken.duckdb", broken)
     expected = rows_of(db, clean)
     assert expected[0] and len(expected[2]) == 6
     assert rows_of(tmp_path / "broken.duckdb", broken) == expected
@@ -220,7 +214,7 @@ def test_mojibake_repair_is_reported(cli, db, exports):
     garbled = textwrap.dedent(DOC).lstrip("\n").encode("utf-8").decode("mac_roman")
     path = exports / "broken.md"
     path.write_text(garbled, encoding="utf-8")
-    ingest(cli, path, db)
+    ingest(cli, db, path)
     assert any("mojibake" in m for (m,) in query(
         db, "SELECT message FROM ingest_errors WHERE level = 'warning' AND source_path = ?", [str(path)]))
 
@@ -233,8 +227,8 @@ def test_cp1252_mojibake_gives_the_same_rows(cli, db, exports, tmp_path):
     assert "Ã©" in garbled  # "é" as Windows-1252 reads its UTF-8 bytes
     broken = exports / "broken.md"
     broken.write_text(garbled, encoding="utf-8")
-    ingest(cli, clean, db)
-    ingest(cli, broken, tmp_path / "broken.duckdb")  # in one database it would be a duplicate
+    ingest(cli, db, clean)
+    ingest(cli, tmp_path / "broken.duckdb", broken)  # in one database it would be a duplicate
     expected = rows_of(db, clean)
     assert expected[0] and len(expected[2]) == 6
     assert rows_of(tmp_path / "broken.duckdb", broken) == expected
@@ -243,6 +237,6 @@ def test_cp1252_mojibake_gives_the_same_rows(cli, db, exports, tmp_path):
 def test_french_headers_in_the_actions_table(cli, db, exports):
     doc = DOC.replace("| Action | Owner | Deadline | Priority | Status | PR/Ticket |",
                       "| Action | Responsable | Échéance | Priorité | Statut | PR/Ticket |")
-    ingest(cli, write(exports, "paiement.md", doc), db)
+    ingest(cli, db, write(exports, "paiement.md", doc))
     assert query(db, "SELECT owner, due_date, priority, status FROM actions WHERE position = 2") == [
         ("@claire", date(2024, 2, 20), "medium", "in_progress")]

@@ -11,14 +11,10 @@ not. Of the 5, two came back after every action of the previous incident was don
 
 import json
 
-from conftest import values
+from conftest import captions, values
 from hindsight import theme
 
 PAGE = "views/causes.py"
-
-
-def captions(at) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def metrics(at) -> dict[str, str]:

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import AS_OF, DEMO_CONFIG, ROOT, query, scalar
+from conftest import AS_OF, DEMO_CONFIG, ROOT, captions, query, scalar
 
 PAGE = "views/import.py"
 
@@ -17,10 +17,6 @@ def postmortem(pid: str, title: str, **extra) -> bytes:
            "actions": [{"description": "Fix it", "owner": "@alice", "due": "2026-11-30", "status": "todo"}]}
     doc.update(extra)
     return json.dumps(doc).encode("utf-8")
-
-
-def captions(at) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def metrics(at) -> dict[str, str]:

@@ -8,17 +8,13 @@ import json
 
 import pytest
 
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, ROOT, captions
 from hindsight.config import read_config
 from pipeline import ingest
 from pipeline.config import build
 
 PAGE = "views/postmortems.py"
 PM = "PM-2026-077"
-
-
-def captions(at) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def table(at, title: str):

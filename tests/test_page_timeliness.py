@@ -13,15 +13,11 @@ Hand-checked numbers:
 The whole-demo numbers are recounted from the raw tables in tests/test_demo_recount.py."""
 
 
-from conftest import chart
+from conftest import captions, chart
 
 PAGE = "views/timeliness.py"
 MISSING = ["INC-2024-0006", "INC-2024-0016", "INC-2025-0002", "INC-2025-0043", "INC-2025-0073", "INC-2026-0011",
            "INC-2026-0060"]
-
-
-def captions(at) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def metrics(at) -> dict[str, str]:

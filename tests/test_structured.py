@@ -3,7 +3,7 @@
 import json
 from datetime import date, datetime
 
-from conftest import query, scalar, write
+from conftest import ingest, query, scalar, write
 
 SINGLE = {
     "id": "PM-101",
@@ -42,14 +42,8 @@ SINGLE = {
 }
 
 
-def ingest(cli, path, db):
-    code, out, err = cli("ingest", path, "--db", db)
-    assert code == 0, out + err
-    return out
-
-
 def test_json_single_object_metadata(cli, db, exports):
-    ingest(cli, write(exports, "pm-101.json", json.dumps(SINGLE)), db)
+    ingest(cli, db, write(exports, "pm-101.json", json.dumps(SINGLE)))
     assert query(db, "SELECT postmortem_id, title, incident_date, postmortem_date, days_to_postmortem, author, "
                      "severity, team, service, source_format FROM postmortems") == [
         ("PM-101", "Payment webhook backlog", date(2024, 5, 6), date(2024, 5, 10), 4, "Nora Blake", "P2",
@@ -59,7 +53,7 @@ def test_json_single_object_metadata(cli, db, exports):
 
 
 def test_json_timestamps_with_offset_are_stored_in_utc(cli, db, exports):
-    ingest(cli, write(exports, "pm-101.json", json.dumps(SINGLE)), db)
+    ingest(cli, db, write(exports, "pm-101.json", json.dumps(SINGLE)))
     assert query(db, "SELECT started_at, detected_at, acknowledged_at, mitigated_at, resolved_at "
                      "FROM postmortems") == [(
         datetime(2024, 5, 6, 8, 0), datetime(2024, 5, 6, 8, 20), datetime(2024, 5, 6, 8, 25),
@@ -67,13 +61,13 @@ def test_json_timestamps_with_offset_are_stored_in_utc(cli, db, exports):
 
 
 def test_json_minutes_measured_from_explicit_start(cli, db, exports):
-    ingest(cli, write(exports, "pm-101.json", json.dumps(SINGLE)), db)
+    ingest(cli, db, write(exports, "pm-101.json", json.dumps(SINGLE)))
     assert query(db, "SELECT minutes_to_detect, minutes_to_acknowledge, minutes_to_mitigate, minutes_to_resolve "
                      "FROM postmortems") == [(20.0, 25.0, 60.0, 80.0)]
 
 
 def test_json_impact_and_flags(cli, db, exports):
-    ingest(cli, write(exports, "pm-101.json", json.dumps(SINGLE)), db)
+    ingest(cli, db, write(exports, "pm-101.json", json.dumps(SINGLE)))
     assert query(db, "SELECT users_affected, failed_requests, lost_transactions, estimated_cost, customer_impact, "
                      "near_miss, root_cause, summary FROM postmortems") == [
         (850, 1200, 0, 2500.0, True, False, "The payment provider throttled our webhook endpoint.",
@@ -81,14 +75,14 @@ def test_json_impact_and_flags(cli, db, exports):
 
 
 def test_json_cause_list_first_is_primary(cli, db, exports):
-    ingest(cli, write(exports, "pm-101.json", json.dumps(SINGLE)), db)
+    ingest(cli, db, write(exports, "pm-101.json", json.dumps(SINGLE)))
     assert scalar(db, "SELECT primary_cause_category FROM postmortems") == "external"
     assert query(db, "SELECT postmortem_id, position, category, is_primary, raw FROM causes ORDER BY position") == [
         ("PM-101", 1, "external", True, "external"), ("PM-101", 2, "monitoring", False, "monitoring")]
 
 
 def test_json_actions_fields_and_vocabularies(cli, db, exports):
-    ingest(cli, write(exports, "pm-101.json", json.dumps(SINGLE)), db)
+    ingest(cli, db, write(exports, "pm-101.json", json.dumps(SINGLE)))
     assert query(db, "SELECT action_id, position, description, owner, due_date, priority, status, ticket "
                      "FROM actions ORDER BY position") == [
         ("PM-101-A1", 1, "Ask the provider for a higher rate limit", "@nora", date(2024, 5, 20), "high", "done",
@@ -100,7 +94,7 @@ def test_json_actions_fields_and_vocabularies(cli, db, exports):
 
 
 def test_json_action_completed_at_and_blocked_since_in_utc(cli, db, exports):
-    ingest(cli, write(exports, "pm-101.json", json.dumps(SINGLE)), db)
+    ingest(cli, db, write(exports, "pm-101.json", json.dumps(SINGLE)))
     assert query(db, "SELECT position, completed_at, blocked_since FROM actions ORDER BY position") == [
         (1, datetime(2024, 5, 15, 9, 30), None),
         (2, None, datetime(2024, 5, 12, 6, 0)),
@@ -119,14 +113,14 @@ DURATIONS = [
 
 
 def test_json_list_loads_every_postmortem(cli, db, exports):
-    out = ingest(cli, write(exports, "batch.json", json.dumps(DURATIONS)), db)
+    out = ingest(cli, db, write(exports, "batch.json", json.dumps(DURATIONS)))
     assert "2 post-mortem(s)" in out
     assert query(db, "SELECT postmortem_id, title, incident_date FROM postmortems ORDER BY postmortem_id") == [
         ("PM-201", "Slow search", date(2024, 5, 1)), ("PM-202", "Broken login", date(2024, 5, 2))]
 
 
 def test_json_durations_in_every_form(cli, db, exports):
-    ingest(cli, write(exports, "batch.json", json.dumps(DURATIONS)), db)
+    ingest(cli, db, write(exports, "batch.json", json.dumps(DURATIONS)))
     assert query(db, "SELECT postmortem_id, minutes_to_detect, minutes_to_acknowledge, minutes_to_mitigate, "
                      "minutes_to_resolve FROM postmortems ORDER BY postmortem_id") == [
         ("PM-201", 16.0, 45.0, 80.0, 1787.0),
@@ -138,7 +132,7 @@ def test_explicit_duration_wins_over_timestamps_with_warning(cli, db, exports):
     record = {"id": "PM-301", "title": "Cache stampede", "incident_date": "2024-05-03",
               "started_at": "2024-05-03T10:00:00Z", "resolved_at": "2024-05-03T11:00:00Z",
               "time_to_resolve": "1h 30m"}
-    ingest(cli, write(exports, "pm-301.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "pm-301.json", json.dumps(record)))
     assert query(db, "SELECT resolved_at, minutes_to_resolve FROM postmortems") == [
         (datetime(2024, 5, 3, 11, 0), 90.0)]
     warnings = [m for (m,) in query(db, "SELECT message FROM ingest_errors WHERE level = 'warning'")]
@@ -153,7 +147,7 @@ def test_json_timeline_sets_start_and_phases(cli, db, exports):
                   {"at": "2024-05-04T09:40:00+02:00", "event": "Rollback of the broker"},
                   {"at": "2024-05-04T10:05:00+02:00", "event": "Incident resolved"},
               ]}
-    ingest(cli, write(exports, "pm-302.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "pm-302.json", json.dumps(record)))
     assert query(db, "SELECT started_at, detected_at, mitigated_at, resolved_at, minutes_to_detect, "
                      "minutes_to_mitigate, minutes_to_resolve FROM postmortems") == [(
         datetime(2024, 5, 4, 7, 0), datetime(2024, 5, 4, 7, 10), datetime(2024, 5, 4, 7, 40),
@@ -165,20 +159,20 @@ def test_json_timeline_sets_start_and_phases(cli, db, exports):
 def test_incident_date_falls_back_on_started_at(cli, db, exports):
     record = {"id": "PM-303", "title": "Disk full", "started_at": "2024-05-08T13:00:00Z",
               "detected_at": "2024-05-09T01:00:00Z"}
-    ingest(cli, write(exports, "pm-303.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "pm-303.json", json.dumps(record)))
     assert scalar(db, "SELECT incident_date FROM postmortems") == date(2024, 5, 8)
 
 
 def test_incident_date_falls_back_on_detected_at(cli, db, exports):
     record = {"id": "PM-304", "title": "Disk full", "detected_at": "2024-05-09T01:00:00Z"}
-    ingest(cli, write(exports, "pm-304.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "pm-304.json", json.dumps(record)))
     assert scalar(db, "SELECT incident_date FROM postmortems") == date(2024, 5, 9)
 
 
 def test_recurrence_and_readers_from_json(cli, db, exports):
     record = {"id": "PM-305", "title": "Disk full again", "incident_date": "2024-06-01",
               "recurrence_of": ["PM-303", "PM-304"], "readers": ["alice", "bob", "alice"]}
-    ingest(cli, write(exports, "pm-305.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "pm-305.json", json.dumps(record)))
     assert query(db, "SELECT recurrence_of FROM recurrence_links ORDER BY 1") == [("PM-303",), ("PM-304",)]
     assert query(db, "SELECT reader FROM readers ORDER BY 1") == [("alice",), ("bob",)]
 
@@ -219,7 +213,7 @@ YAML_LIST = """
 
 
 def test_yaml_list_loads_both(cli, db, exports):
-    out = ingest(cli, write(exports, "storage.yaml", YAML_LIST), db)
+    out = ingest(cli, db, write(exports, "storage.yaml", YAML_LIST))
     assert "2 post-mortem(s), 2 action(s)" in out
     assert query(db, "SELECT postmortem_id, incident_date, severity, team, service, source_format "
                      "FROM postmortems ORDER BY postmortem_id") == [
@@ -229,7 +223,7 @@ def test_yaml_list_loads_both(cli, db, exports):
 
 
 def test_yaml_timestamps_converted_to_utc(cli, db, exports):
-    ingest(cli, write(exports, "storage.yaml", YAML_LIST), db)
+    ingest(cli, db, write(exports, "storage.yaml", YAML_LIST))
     assert query(db, "SELECT started_at, detected_at, resolved_at, minutes_to_detect, minutes_to_mitigate, "
                      "minutes_to_resolve FROM postmortems WHERE postmortem_id = 'PM-401'") == [(
         datetime(2024, 6, 1, 22, 50), datetime(2024, 6, 1, 23, 5), datetime(2024, 6, 2, 0, 20), 15.0, 45.0, 90.0)]
@@ -237,7 +231,7 @@ def test_yaml_timestamps_converted_to_utc(cli, db, exports):
 
 
 def test_yaml_cause_list(cli, db, exports):
-    ingest(cli, write(exports, "storage.yaml", YAML_LIST), db)
+    ingest(cli, db, write(exports, "storage.yaml", YAML_LIST))
     assert query(db, "SELECT postmortem_id, position, category, is_primary FROM causes "
                      "ORDER BY postmortem_id, position") == [
         ("PM-401", 1, "environment", True), ("PM-401", 2, "people", False), ("PM-401", 3, "external", False),
@@ -246,7 +240,7 @@ def test_yaml_cause_list(cli, db, exports):
 
 
 def test_yaml_actions_completed_and_blocked(cli, db, exports):
-    ingest(cli, write(exports, "storage.yaml", YAML_LIST), db)
+    ingest(cli, db, write(exports, "storage.yaml", YAML_LIST))
     assert query(db, "SELECT action_id, due_date, priority, status, completed_at, blocked_since FROM actions "
                      "ORDER BY action_id") == [
         ("PM-401-A1", date(2024, 7, 1), "high", "done", datetime(2024, 6, 20, 15, 0), None),
@@ -257,7 +251,7 @@ def test_yaml_actions_completed_and_blocked(cli, db, exports):
 def test_json_with_bom_and_crlf(cli, db, exports):
     path = exports / "pm-101.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(SINGLE, indent=2).replace("\n", "\r\n").encode("utf-8"))
-    ingest(cli, path, db)
+    ingest(cli, db, path)
     assert query(db, "SELECT postmortem_id, severity, started_at FROM postmortems") == [
         ("PM-101", "P2", datetime(2024, 5, 6, 8, 0))]
 
@@ -267,7 +261,7 @@ def test_severity_words_normalised(cli, db, exports):
              "PM-905": "SEV 2", "PM-906": "P3", "PM-907": "Mineur", "PM-908": "sev4"}
     records = [{"id": pid, "title": "t", "incident_date": "2024-01-01", "severity": word}
                for pid, word in words.items()]
-    ingest(cli, write(exports, "sev.json", json.dumps(records)), db)
+    ingest(cli, db, write(exports, "sev.json", json.dumps(records)))
     assert query(db, "SELECT postmortem_id, severity FROM postmortems ORDER BY 1") == [
         ("PM-901", "P1"), ("PM-902", "P1"), ("PM-903", "P1"), ("PM-904", "P1"),
         ("PM-905", "P2"), ("PM-906", "P3"), ("PM-907", "P3"), ("PM-908", "P4")]
@@ -277,7 +271,7 @@ def test_priority_words_normalised(cli, db, exports):
     words = ["P0", "P1", "P2", "P3", "Haute", "Moyenne", "Basse", "HIGH"]
     record = {"id": "PM-910", "title": "t", "incident_date": "2024-01-01",
               "actions": [{"description": f"action {i}", "priority": w} for i, w in enumerate(words, 1)]}
-    ingest(cli, write(exports, "prio.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "prio.json", json.dumps(record)))
     assert [p for (p,) in query(db, "SELECT priority FROM actions ORDER BY position")] == [
         "high", "high", "medium", "low", "high", "medium", "low", "high"]
 
@@ -287,7 +281,7 @@ def test_status_words_normalised(cli, db, exports):
              "Abandonné"]
     record = {"id": "PM-911", "title": "t", "incident_date": "2024-01-01",
               "actions": [{"description": f"action {i}", "status": w} for i, w in enumerate(words, 1)]}
-    ingest(cli, write(exports, "status.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "status.json", json.dumps(record)))
     assert [s for (s,) in query(db, "SELECT status FROM actions ORDER BY position")] == [
         "done", "in_progress", "todo", "blocked", "cancelled", "done", "done", "done", "in_progress", "todo",
         "blocked", "cancelled"]
@@ -297,6 +291,6 @@ def test_cause_category_words_normalised(cli, db, exports):
     record = {"id": "PM-912", "title": "t", "incident_date": "2024-01-01",
               "cause_category": ["Processus", "human error", "CI/CD", "Infrastructure", "Alerting", "Bug",
                                  "Third-party"]}
-    ingest(cli, write(exports, "causes.json", json.dumps(record)), db)
+    ingest(cli, db, write(exports, "causes.json", json.dumps(record)))
     assert [c for (c,) in query(db, "SELECT category FROM causes ORDER BY position")] == [
         "process", "people", "tools", "environment", "monitoring", "code", "external"]

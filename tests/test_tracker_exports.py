@@ -13,7 +13,7 @@ from datetime import timezone
 
 import pytest
 
-from conftest import ROOT, query, scalar, write
+from conftest import ROOT, ingest, query, scalar, write
 
 EXAMPLES = ROOT / "examples"
 PM, JIRA, ISSUES, PULLS = ("postmortem-checkout-timeouts.md", "jira-export.csv", "github-issues.json",
@@ -60,12 +60,6 @@ def history(db, folder):
         SELECT a.position, h.status, h.observed_at, h.source
         FROM action_status_history h JOIN actions a USING (action_id)
         ORDER BY a.position, h.observed_at, h.source""")]
-
-
-def ingest(cli, db, *args, code=0):
-    result = cli("ingest", *args, "--db", db)
-    assert result[0] == code, result[1] + result[2]
-    return result[1]
 
 
 def test_examples_take_their_status_from_the_trackers(cli, db, exports):

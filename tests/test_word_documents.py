@@ -10,17 +10,13 @@ from datetime import date, datetime
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 
-from conftest import ROOT, example_script, query, scalar
+from conftest import ROOT, example_script, ingest as run_ingest, query, scalar
 
 EXAMPLE = ROOT / "examples" / "postmortem-queue-backlog.docx"
 
 
-def ingest(cli, db, path) -> str:
-    code, out, err = cli("ingest", path, "--db", db, "--verbose")
-    assert code == 0, out + err
-    return out
-
-
+def ingest(cli, db, *args, code=0):
+    return run_ingest(cli, db, *args, code=code, verbose=True)
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
