@@ -37,6 +37,15 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
         return cur.execute(sql, params or {}).df()
 
 
+def column_or_null(con: duckdb.DuckDBPyConnection, table: str, column: str, kind: str = "VARCHAR") -> str:
+    """``column``, or a NULL of its type named like it when the file predates it: a database written by an
+    older release stays readable (read-only, it cannot be upgraded) until its next ingest adds the column."""
+    with _cursor(con) as cur:
+        found = cur.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = $t AND "
+                            "column_name = $c", {"t": table, "c": column}).fetchone()[0]
+    return column if found else f"NULL::{kind} AS {column}"
+
+
 def materialised(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> str | None:
     """The result of ``sql``, computed once per connection into the table ``memory.main.<name>``; its
     qualified name. ``name`` must say everything the result depends on besides the file (e.g. a setting's

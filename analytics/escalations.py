@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from analytics import actions
-from analytics.base import frame, pm_cte
+from analytics.base import column_or_null, frame, pm_cte
 from analytics.filters import Filters
 from analytics.settings import Settings
 
@@ -246,7 +246,8 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
         return pd.DataFrame(columns=LISTING)
     action_ids = sorted({a for ids in table["action_ids"] for a in ids}) or [""]
     pm_ids = sorted({p for ids in table["evidence"] for p in _items(ids)}) or [""]
-    acts = frame(con, "SELECT action_id, priority, due_date, ticket, blocked_by FROM actions "
+    acts = frame(con, f"SELECT action_id, priority, due_date, ticket, {column_or_null(con, 'actions', 'blocked_by')} "
+                      "FROM actions "
                       "WHERE list_contains($ids, action_id)", {"ids": action_ids}).set_index("action_id")
     pms = frame(con, "SELECT postmortem_id, title, team, incident_date FROM postmortems "
                      "WHERE list_contains($ids, postmortem_id)", {"ids": pm_ids}).set_index("postmortem_id")
