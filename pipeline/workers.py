@@ -8,17 +8,18 @@
 - Each worker asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG on Linux; elsewhere a
   thread watching the parent's pid), so a SIGKILLed ingest leaves no process behind.
 - Workers ignore SIGINT: Ctrl-C reaches the whole process group, and the parent stops them itself.
-- Chunks of jobs go to the workers in turn over their stdin; results come back over their stdout in the
-  order of the jobs (within a run, the first file in path order wins a duplicate), with a few chunks in
-  flight per worker, so memory stays flat however large the corpus.
+- Chunks of jobs go to whichever worker is least busy over its stdin, the largest files first; results
+  come back over their stdout and are handed out in the order of the jobs (within a run, the first file in
+  path order wins a duplicate), with a bounded number parsed ahead, so memory stays flat however large the
+  corpus.
 """
 
 from __future__ import annotations
 
 import ctypes
-import itertools
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
@@ -35,6 +36,10 @@ from pipeline.rows import Chunk, read_chunk
 
 CHUNK_FILES, CHUNK_BYTES = 16, 8192  # a chunk amortises a round trip; its paths stay far below a pipe's buffer
 AHEAD = 4  # chunks in flight per worker: enough to keep it busy, few enough that a pipe never fills
+WINDOW = 64  # chunks per worker parsed ahead of the one awaited: a bound on the parsed rows held in memory
+LARGE_FILE = 256 * 1024  # a file this large (a CSV of thousands of rows) is parsed alone, and early
+FIRST_LARGE = 8  # the largest files sent first: their rows wait in memory for their turn
+DIED = object()  # a worker's output ended
 PR_SET_PDEATHSIG = 1
 PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 WORKER_MAIN = f"import sys; sys.path.insert(0, {PACKAGE_ROOT!r}); from pipeline.workers import serve; serve()"
@@ -47,6 +52,7 @@ class Parser:
     def __init__(self, cfg: Config, now: datetime, workers: int):
         self.cfg, self.now, self.count = cfg, now, workers
         self.workers: list[Worker] = []
+        self.answers: queue.SimpleQueue = queue.SimpleQueue()  # (worker, chunk or DIED), from every worker
         self.waited = 0.0  # seconds the caller spent waiting for parsed files (or parsing them itself)
 
     def __enter__(self) -> Parser:
@@ -61,51 +67,67 @@ class Parser:
               chunk_files: int = CHUNK_FILES) -> Iterator[Chunk]:
         """The jobs' (path, size, mtime_ns) files as chunks of rows, in job order; a file in ``ready`` was
         parsed already (alone in its chunk) and is handed out as it is."""
-        pieces = _pieces(jobs, ready or {}, chunk_files)
+        pieces = list(_pieces(jobs, ready or {}, chunk_files))
         if self.count <= 1:
             yield from self._parse_here(pieces)
             return
         if not self.workers:
-            self.workers = [Worker((self.cfg, self.now, os.getpid())) for _ in range(self.count)]
+            self.workers = [Worker((self.cfg, self.now, os.getpid()), self.answers) for _ in range(self.count)]
         yield from self._in_order(pieces)
 
-    def _parse_here(self, pieces: Iterator) -> Iterator[Chunk]:
+    def _parse_here(self, pieces: list) -> Iterator[Chunk]:
         for piece in pieces:
             started = time.perf_counter()
             chunk = piece if isinstance(piece, Chunk) else read_chunk(piece, self.cfg, self.now)
             self.waited += time.perf_counter() - started
             yield chunk
 
-    def _in_order(self, pieces: Iterator) -> Iterator[Chunk]:
-        pending: deque = deque()  # per chunk sent, its worker (each answers in the order it was asked)
-        turns = itertools.cycle(self.workers)
+    def _in_order(self, pieces: list) -> Iterator[Chunk]:
+        """Pieces go to whichever worker has the fewest in flight, the largest files first; answers are
+        handed out in job order. A file of 40,000 rows takes a worker for seconds: sent in its turn, the
+        other worker would soon wait on it, idle; sent first, it is parsed while the others flow past it.
+        At most WINDOW pieces are parsed ahead of the one the caller waits for, so memory stays flat."""
+        to_send = deque(_dispatch_order(pieces))
+        done: dict[int, Chunk] = {}
+        window = WINDOW * len(self.workers)
+        for turn in range(len(pieces)):
+            while turn not in done:
+                self._send_some(pieces, to_send, done, turn, window)
+                if turn in done:
+                    break
+                started = time.perf_counter()
+                worker, chunk = self.answers.get()
+                self.waited += time.perf_counter() - started
+                if chunk is DIED:
+                    if worker.asked:  # it stopped with work in hand
+                        raise worker.died()
+                    continue
+                done[worker.asked.popleft()] = chunk
+            yield done.pop(turn)
 
-        def send_next() -> None:
-            piece = next(pieces, None)
-            if isinstance(piece, list):
-                worker = next(turns)
-                worker.send(piece)
-                pending.append(worker)
-            elif piece is not None:
-                pending.append(piece)
-
-        for _ in range(len(self.workers) * AHEAD):
-            send_next()
-        while pending:
-            head = pending.popleft()
-            started = time.perf_counter()
-            chunk = head.receive() if isinstance(head, Worker) else head
-            self.waited += time.perf_counter() - started
-            send_next()
-            yield chunk
+    def _send_some(self, pieces: list, to_send: deque, done: dict, turn: int, window: int) -> None:
+        while to_send:
+            index = to_send[0]
+            piece = pieces[index]
+            if isinstance(piece, Chunk):  # parsed already
+                done[index] = piece
+                to_send.popleft()
+                continue
+            worker = min(self.workers, key=lambda w: len(w.asked))
+            if len(worker.asked) >= AHEAD or (index - turn >= window and index != turn):
+                return
+            worker.send(piece)
+            worker.asked.append(to_send.popleft())
 
 
 def _pieces(jobs: Iterable[tuple], ready: dict[str, Chunk], chunk_files: int) -> Iterator[list | Chunk]:
-    """Jobs in lists for the workers, and the chunk of each file parsed already, in job order."""
+    """Jobs in lists for the workers, and the chunk of each file parsed already, in job order. A large
+    file is a list of its own, so it can be sent ahead of its turn."""
     batch, size = [], 0
     for job in jobs:
         done = ready.get(job[0])
-        if done is None:
+        alone = done is not None or job[1] >= LARGE_FILE
+        if not alone:
             batch.append(job)
             size += len(job[0])
             if len(batch) < chunk_files and size < CHUNK_BYTES:
@@ -115,29 +137,46 @@ def _pieces(jobs: Iterable[tuple], ready: dict[str, Chunk], chunk_files: int) ->
             batch, size = [], 0
         if done is not None:
             yield done
+        elif alone:
+            yield [job]
     if batch:
         yield batch
 
 
-class Worker:
-    """One worker process, spoken to in pickles over its stdin and stdout."""
+def _dispatch_order(pieces: list) -> list[int]:
+    """The order pieces are sent in: the FIRST_LARGE largest files first, then the rest in job order."""
+    large = sorted((i for i, piece in enumerate(pieces) if isinstance(piece, list) and len(piece) == 1
+                    and piece[0][1] >= LARGE_FILE), key=lambda i: -pieces[i][0][1])[:FIRST_LARGE]
+    first = set(large)
+    return large + [i for i in range(len(pieces)) if i not in first]
 
-    def __init__(self, setup: tuple):
+
+class Worker:
+    """One worker process, spoken to in pickles over its stdin and stdout; a thread reads its answers into
+    the parser's queue, so the parser hears from whichever worker answers first."""
+
+    def __init__(self, setup: tuple, answers: queue.SimpleQueue):
         self.process = subprocess.Popen([sys.executable, "-c", WORKER_MAIN], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, close_fds=True)
+        self.asked: deque[int] = deque()  # the pieces sent and not answered yet, in the order sent
         self.send(setup)
+        self.reader = threading.Thread(target=self._read, args=(answers,), daemon=True)
+        self.reader.start()
+
+    def _read(self, answers: queue.SimpleQueue) -> None:
+        while True:
+            try:
+                chunk = pickle.load(self.process.stdout)
+            except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+                answers.put((self, DIED))
+                return
+            answers.put((self, chunk))
 
     def send(self, message) -> None:
         try:
             pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.process.stdin.flush()
         except OSError:  # a broken pipe: it died
-            raise self.died() from None
-
-    def receive(self) -> Chunk:
-        try:
-            return pickle.load(self.process.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError):
             raise self.died() from None
 
     def died(self) -> WorkerDied:
@@ -153,12 +192,16 @@ class Worker:
                 self.send(None)
             except WorkerDied:
                 pass
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
         self.process.wait()
+        self.reader.join(timeout=5)  # it ends at the end of the worker's output, which has just come
+        try:
+            self.process.stdout.close()
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------- in the worker process
