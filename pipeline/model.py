@@ -165,3 +165,6 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     rejected: bool = False
     unchanged: bool = False
+    # The ids of ``postmortems``, to refuse a second one of an id in one file: a CSV of 10,000 rows
+    # compared each row with every earlier one (50 M comparisons, most of that file's parse time).
+    ids: set[str] = field(default_factory=set, repr=False, compare=False)

@@ -86,7 +86,7 @@ def _add(parsed: ParsedFile, record: dict, cfg: Config, n: int | None, lines=Non
     pm, problems = build_postmortem(record, cfg, fallback_id=fallback_id(parsed.source_path, n),
                                     file_name=Path(parsed.source_path).name, lines=lines, utc_offset=utc_offset,
                                     heading=heading)
-    if any(p.postmortem_id == pm.postmortem_id for p in parsed.postmortems):
+    if pm.postmortem_id in parsed.ids:
         parsed.problems.append(Problem("error", f"{prefix}duplicate post-mortem id '{pm.postmortem_id}' in this "
                                        "file; skipped", line))
         return
@@ -95,6 +95,7 @@ def _add(parsed: ParsedFile, record: dict, cfg: Config, n: int | None, lines=Non
         p.line = p.line or line
     parsed.problems += problems
     parsed.postmortems.append(pm)
+    parsed.ids.add(pm.postmortem_id)
 
 
 def _converted(parsed: ParsedFile, converted: Converted, cfg: Config) -> None:
