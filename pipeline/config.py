@@ -65,6 +65,9 @@ class Config:
     max_markdown_bytes: int = 5_000_000
     max_line_chars: int = 10_000
     tracker: TrackerSettings | None = None  # the tracker: section (Jira and GitHub exports), pipeline/tickets.py
+    # Answers of section_of and normalize, by their arguments: every file repeats the same headings and
+    # words. Filled as files are read; each worker process has its own.
+    answers: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def defaults(self) -> dict:
@@ -85,6 +88,17 @@ class Config:
     def section_of(self, heading: str) -> str | None:
         """The template section a heading names: as written, without a parenthesis ("Timeline (UTC)"),
         or its words before a colon or dash ("Root cause - the pool")."""
+        key = ("section", heading)
+        if key not in self.answers:
+            self._remember(key, self._section_of(heading))
+        return self.answers[key]
+
+    def _remember(self, key: tuple, value) -> None:
+        if len(self.answers) >= 1 << 16:  # a corpus of unique words cannot grow it without bound
+            self.answers.clear()
+        self.answers[key] = value
+
+    def _section_of(self, heading: str) -> str | None:
         for text in (heading, without_parentheses(heading, ""), re.split(r"[:(\-–—]", heading)[0]):
             if fold(text) in self.section_labels:
                 return self.section_labels[fold(text)]
@@ -94,6 +108,12 @@ class Config:
         """Map a raw word onto its vocabulary's canonical value, or None when unknown."""
         if word is None:
             return None
+        key = (vocabulary, str(word))
+        if key not in self.answers:
+            self._remember(key, self._normalize(vocabulary, word))
+        return self.answers[key]
+
+    def _normalize(self, vocabulary: str, word) -> str | None:
         table = self.vocab[vocabulary]
         key = fold(str(word))
         if not key:

@@ -27,15 +27,46 @@ MAX_VALUE_CHARS = 300
 # find_date looks for a date in the first characters of a title or file name only.
 MAX_SEARCH_CHARS = 1000
 BIGINT = (-2**63, 2**63 - 1)
+_REMEMBERED = 1 << 16  # answers a value reader keeps: a few MB at most
+# Case-folding never shortens a text, so a longer one is none of NOT_APPLICABLE.
+_LONGEST_NOT_APPLICABLE = max(map(len, NOT_APPLICABLE))
 INT32_MAX = 2**31 - 1
 
 
 def is_blank(raw) -> bool:
     if raw is None:
         return True
+    if raw.__class__ is str:  # most values: a longer text is not worth case-folding
+        text = raw.strip()
+        return len(text) <= _LONGEST_NOT_APPLICABLE and text.casefold() in NOT_APPLICABLE
     if isinstance(raw, float) and raw != raw:  # NaN from a CSV reader
         return True
     return isinstance(raw, str) and raw.strip().casefold() in NOT_APPLICABLE
+
+
+def remembered(reader):
+    """A value reader that remembers its answers for text: a corpus writes the same dates, times and
+    durations thousands of times ("2024-03-01", "10:15", "1h 20m"), each read once here. Answers are
+    immutable (dates, numbers, None); a refusal (ValueError) is not remembered, so its message is made
+    again. Other values (numbers, lists) are read every time."""
+    cache: dict = {}
+
+    @functools.wraps(reader)
+    def read(raw, *args, **options):
+        if raw.__class__ is not str:
+            return reader(raw, *args, **options)
+        key = (raw, args, tuple(options.items()))
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        value = reader(raw, *args, **options)
+        if len(cache) >= _REMEMBERED:
+            cache.clear()
+        cache[key] = value
+        return value
+
+    return read
 
 
 def _quoted(raw) -> str:
@@ -118,6 +149,7 @@ def _named_dates(text: str):
             yield m[0]
 
 
+@remembered
 def parse_date(raw, reference: date | None = None) -> date | None:
     """ISO 8601, DD/MM/YYYY (MM/DD/YYYY when the day can only be second), named months in English
     or French, and tracker dates without a year ("01/20", month first as in the template's tracker),
@@ -193,6 +225,7 @@ _TIME = re.compile(r"(?<![\d:])(\d{1,2})[:h](\d{2})(?::(\d{2})(?:\.\d+)?)?(?![\d
 _PM, _AM = re.compile(r"\s{0,3}pm\b", re.I), re.compile(r"\s{0,3}am\b", re.I)
 
 
+@remembered
 def parse_timestamp(raw, day: date | None = None, utc_offset_hours: float | None = None) -> datetime | None:
     """Full timestamps (ISO 8601 with or without zone, "2025-03-04 23:50", "Sep 27 2017 13:06"),
     or a bare time of day ("10:15", "4:19") on ``day``. Returned as naive UTC."""
@@ -249,6 +282,7 @@ _DURATION_PART = re.compile(
 _UNIT_MINUTES = {"d": 1440, "j": 1440, "h": 60, "m": 1, "s": 1 / 60}
 
 
+@remembered
 def parse_duration(raw) -> float | None:
     """Minutes, from "1h 20m", "0h 16m", "1d 5h 47m", "45 min", "PT1H20M", "1h20",
     "7h (during support hours 10:00-17:00)" or a bare number of minutes."""

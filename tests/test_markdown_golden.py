@@ -50,7 +50,9 @@ def _plain(value):
 
 def snapshot(path: Path, folder: Path, cfg) -> dict:
     parsed = parse_file(str(path), path.read_bytes(), cfg)
-    out = _plain(dataclasses.asdict(parsed))
+    fields = dataclasses.asdict(parsed)
+    del fields["ids"]  # the ids of the post-mortems listed, kept for the duplicate check
+    out = _plain(fields)
     del out["source_path"]
     return out
 
