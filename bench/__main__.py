@@ -1,6 +1,6 @@
 """The whole benchmark in one run: ingest and dashboard at several corpus sizes.
 
-    .venv/bin/python -m bench --sizes 1000,10000,100000 --json bench-result.json [--workdir DIR]
+    .venv/bin/python -m bench --sizes 1000,10000,100000 --json bench-result.json [--workdir DIR] [--corpora DIR]
 
 For each size, the demo generator writes a corpus (seed 42, the same files `hindsight demo --count N`
 writes), then bench/ingest_bench.py measures on it: a cold ingest, an unchanged re-ingest, a re-ingest
@@ -54,12 +54,16 @@ def parser_only(corpus: Path, limit: int = 3000) -> dict:
             "files_per_second": len(files) / seconds, "postmortems_per_second": postmortems / seconds}
 
 
-def measure_size(count: int, work: Path, workers: int, repeat: int) -> dict:
+def measure_size(count: int, work: Path, workers: int, repeat: int, corpora: Path | None = None) -> dict:
     from hindsight.demo import write_demo_corpus
 
-    corpus = work / f"demo{count}"
-    print(f"\n== {count:,} post-mortems: writing the corpus", flush=True)
-    write_demo_corpus(corpus, count=count, seed=42)
+    corpus = (corpora or work) / f"demo{count}"
+    if corpora and corpus.is_dir():
+        print(f"\n== {count:,} post-mortems: the corpus written before in {corpus}", flush=True)
+    else:
+        corpus = work / f"demo{count}"
+        print(f"\n== {count:,} post-mortems: writing the corpus", flush=True)
+        write_demo_corpus(corpus, count=count, seed=42)
     run = work / f"run{count}"
     ingest = ingest_bench.measure(corpus, workers, run)
     ingest["parser_only"] = parser_only(corpus)
@@ -109,12 +113,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per dashboard timing (median kept)")
     parser.add_argument("--workdir", help="where corpora and databases go (default: the temp folder); removed")
     parser.add_argument("--keep-db", help="copy the largest size's database here (e.g. for bench/load_test.py)")
+    parser.add_argument("--corpora", help="a folder holding corpora written before as demoN (the same files: "
+                                          "`hindsight demo --count N --out DIR/demoN`), read, not modified")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     results = []
     with tempfile.TemporaryDirectory(prefix="hindsight-bench-", dir=args.workdir) as tmp:
         for count in sizes:
-            results.append(measure_size(count, Path(tmp), args.workers, args.repeat))
+            results.append(measure_size(count, Path(tmp), args.workers, args.repeat,
+                                        Path(args.corpora) if args.corpora else None))
         if args.keep_db:
             shutil.copyfile(Path(tmp) / f"run{sizes[-1]}" / "bench.duckdb", args.keep_db)
     rows = summary_rows(results)
