@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import recurrence_flags
 from analytics.base import frame, materialised, pm_cte
 from analytics.filters import Filters
 from analytics.quarters import quarter_expr, with_partial
@@ -34,66 +35,23 @@ FLAG_COLUMNS = ["postmortem_id", "incident_date", "service", "primary_cause_cate
 PATTERN_COLUMNS = ["pattern_id", "incidents", "service", "primary_cause_category", "first_date", "last_date",
                    "postmortem_ids"]
 GROUPS = ("all actions done", "actions still open", "no actions", "previous not loaded")
-ORDER = "incident_date, started_at NULLS LAST, postmortem_id"
-
-# One row per loaded post-mortem, over every post-mortem: a filter changes which incidents are looked at,
-# never whether one of them recurs. Linear in the corpus: in the order above, the latest earlier incident
-# of the same service and cause is the one just before in that pair's order (lag), since an older one is
-# further away in days.
-EVERY_FLAG = f"""
-    WITH ordered AS (
-        SELECT postmortem_id, incident_date, service, primary_cause_category,
-               row_number() OVER (ORDER BY {ORDER}) AS seq
-        FROM postmortems WHERE incident_date IS NOT NULL
-    ),
-    implicit AS (
-        SELECT postmortem_id,
-               CASE WHEN service IS NOT NULL AND primary_cause_category IS NOT NULL
-                     AND date_diff('day', lag(incident_date) OVER same_pair, incident_date) <= $window
-                    THEN lag(postmortem_id) OVER same_pair END AS implicit_previous
-        FROM ordered
-        WINDOW same_pair AS (PARTITION BY service, primary_cause_category ORDER BY seq)
-    ),
-    links AS (
-        SELECT link.postmortem_id, link.recurrence_of,
-               row_number() OVER (PARTITION BY link.postmortem_id
-                                  ORDER BY target.incident_date DESC NULLS LAST, target.started_at DESC NULLS LAST,
-                                           link.recurrence_of DESC) AS latest_first
-        FROM (SELECT DISTINCT postmortem_id, recurrence_of FROM recurrence_links
-              WHERE recurrence_of <> postmortem_id) link
-        LEFT JOIN postmortems target ON target.postmortem_id = link.recurrence_of
-        LEFT JOIN ordered source_order ON source_order.postmortem_id = link.postmortem_id
-        LEFT JOIN ordered target_order ON target_order.postmortem_id = link.recurrence_of
-        -- a link to a later incident is a data error (warned at ingest): ignored
-        WHERE NOT coalesce(target_order.seq > source_order.seq, FALSE)
-    ),
-    linked AS (
-        SELECT postmortem_id, list(recurrence_of ORDER BY latest_first) AS linked_ids,
-               arg_min(recurrence_of, latest_first) AS linked_previous
-        FROM links GROUP BY postmortem_id
-    )
-    SELECT p.postmortem_id,
-           (linked.linked_previous IS NOT NULL OR implicit.implicit_previous IS NOT NULL) AS recurs,
-           (linked.linked_previous IS NOT NULL) AS explicit,
-           coalesce(linked.linked_previous, implicit.implicit_previous) AS previous_id,
-           date_diff('day', previous.incident_date, p.incident_date) AS days_since_previous,
-           implicit.implicit_previous, coalesce(linked.linked_ids, []) AS linked_ids
-    FROM postmortems p
-    LEFT JOIN linked USING (postmortem_id)
-    LEFT JOIN implicit USING (postmortem_id)
-    LEFT JOIN postmortems previous ON previous.postmortem_id = coalesce(linked.linked_previous,
-                                                                       implicit.implicit_previous)"""
+ORDER = recurrence_flags.ORDER
 
 
 def every_flag(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> tuple[str, dict]:
     """A FROM item with one row per loaded post-mortem: postmortem_id, recurs, explicit, previous_id,
     days_since_previous, implicit_previous (the latest earlier match within the window, whatever the
     explicit link) and linked_ids (its valid explicit links, the latest first); with its parameters.
-    Computed once per connection and recurrence window (analytics.base.materialised)."""
+    The table the last ingest wrote (store_flags) when it used this recurrence window; else computed
+    once per connection and window (analytics.base.materialised): a file written before the table
+    existed, or a configuration with another window than the ingest's."""
     window = int((settings or Settings()).recurrence_window_days)
+    if recurrence_flags.stored_current(con, window):
+        return recurrence_flags.STORED, {}
     params = {"window": window}
-    table = materialised(con, f"recurrence_flags_{window}_days".replace("-", "minus_"), EVERY_FLAG, params)
-    return (table, {}) if table else (f"({EVERY_FLAG})", params)
+    table = materialised(con, f"recurrence_flags_{window}_days".replace("-", "minus_"), recurrence_flags.EVERY_FLAG,
+                         params)
+    return (table, {}) if table else (f"({recurrence_flags.EVERY_FLAG})", params)
 
 
 def _flags_cte(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
