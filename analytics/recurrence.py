@@ -123,7 +123,7 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     incident's), first_date, last_date, postmortem_ids (oldest first)."""
     settings = settings or Settings()
     nodes = _chains(con, f, settings)
-    nodes["component"] = _join_chains(nodes)
+    nodes["component"] = _join_chains(nodes)  # chains joined by explicit links
     size = nodes.groupby("component")["postmortem_id"].transform("size")
     members = nodes[size >= settings.pattern_incidents]
     if members.empty:
@@ -148,28 +148,48 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
 
 
 def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> pd.DataFrame:
-    """The kept incidents in order (position 0..), each with its chain: the position of the first incident
-    of its run of implicit recurrences. A kept incident whose implicit previous is kept continues that
-    incident's chain, which is the same service and cause's one just before it; any other starts one."""
+    """The kept incidents that can be in a pattern, in order (position 0.. over every kept incident), each
+    with its chain: the position of the first incident of its run of implicit recurrences. A kept incident
+    whose implicit previous is kept continues that incident's chain, which is the same service and cause's
+    one just before it; any other starts one. Only the incidents of a chain of settings.pattern_incidents
+    or more, or that explicit links join to another chain (linked_chains: the chains the links of its
+    incidents reach, on one of its rows): the others cannot be in a pattern, and a page need not fetch them."""
     cte, params = _flags_cte(con, f, settings)
+    params["k"] = int(settings.pattern_incidents)
     return frame(con, f"""{cte},
         positioned AS (SELECT *, row_number() OVER (ORDER BY {ORDER}) - 1 AS position FROM flags),
         starting AS (
             SELECT positioned.*, kept_previous.postmortem_id IS NULL AS starts_chain
             FROM positioned LEFT JOIN flags kept_previous ON kept_previous.postmortem_id = positioned.implicit_previous
+        ),
+        chained AS (
+            SELECT postmortem_id, incident_date, service, primary_cause_category, linked_ids, position,
+                   max(CASE WHEN starts_chain THEN position END) OVER (
+                       PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING)
+                       AS chain
+            FROM starting
+        ),
+        nodes AS (SELECT *, count(*) OVER (PARTITION BY chain) AS chain_size FROM chained),
+        links AS (
+            SELECT source.postmortem_id, list(target.chain ORDER BY target.chain) AS linked_chains
+            FROM (SELECT postmortem_id, unnest(linked_ids) AS linked FROM nodes WHERE len(linked_ids) > 0) source
+            JOIN nodes target ON target.postmortem_id = source.linked
+            GROUP BY source.postmortem_id
+        ),
+        linked AS (
+            SELECT DISTINCT unnest(list_append(linked_chains, nodes.chain)) AS chain
+            FROM links JOIN nodes USING (postmortem_id)
         )
-        SELECT postmortem_id, incident_date, service, primary_cause_category, linked_ids, position,
-               max(CASE WHEN starts_chain THEN position END) OVER (
-                   PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING) AS chain
-        FROM starting ORDER BY position""", params)
+        SELECT postmortem_id, incident_date, service, primary_cause_category, position, chain,
+               coalesce(links.linked_chains, []) AS linked_chains
+        FROM nodes LEFT JOIN links USING (postmortem_id)
+        WHERE chain_size >= $k OR chain IN (SELECT chain FROM linked)
+        ORDER BY position""", params)
 
 
 def _join_chains(nodes: pd.DataFrame) -> pd.Series:
     """Each node's component: its chain, merged with the chains its kept explicit links reach; named by the
     smallest position in it (union-find over the few chains that links join)."""
-    chain_of = pd.Series(nodes["chain"].to_numpy(), index=nodes["postmortem_id"])
-    linking = nodes.loc[nodes["linked_ids"].map(len) > 0, ["chain", "linked_ids"]].explode("linked_ids")
-    linking["other"] = linking["linked_ids"].map(chain_of)
     parent: dict[int, int] = {}
 
     def root(x: int) -> int:
@@ -178,11 +198,12 @@ def _join_chains(nodes: pd.DataFrame) -> pd.Series:
             x = parent[x]
         return x
 
-    linking = linking.dropna(subset=["other"])
-    for a, b in zip(linking["chain"].astype(int), linking["other"].astype(int)):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    linking = nodes[nodes["linked_chains"].map(len) > 0]
+    for chain, others in zip(linking["chain"], linking["linked_chains"]):
+        for other in others:
+            ra, rb = root(int(chain)), root(int(other))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
     roots = pd.Series({chain: root(chain) for chain in list(parent)}, dtype="int64")
     return nodes["chain"].map(roots).fillna(nodes["chain"]).astype("int64")
 
