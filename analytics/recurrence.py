@@ -333,8 +333,20 @@ def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     end), and for an incident that recurs on an earlier one, whether that one's actions were done before
     it came back (``action_effectiveness_detail``): previous_id, previous_title, previous_actions,
     previous_actions_done, group; these are NULL for an incident that does not recur."""
+    return patterns_and_members(con, f, settings, start, end)["members"]
+
+
+def patterns_and_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
+                         start: date | None = None, end: date | None = None) -> dict[str, pd.DataFrame]:
+    """{"patterns": active_patterns(...), "members": pattern_members(...)} of the same arguments, the
+    patterns found once for both (a page and the review pack show the two)."""
     start, upto = _up_to_end(f, start, end)
     pats = active_patterns(con, f, settings, start, upto.date_to)
+    return {"patterns": pats, "members": _members(con, pats, start, upto, settings)}
+
+
+def _members(con: duckdb.DuckDBPyConnection, pats: pd.DataFrame, start: date | None, upto: Filters,
+             settings: Settings | None) -> pd.DataFrame:
     members = [(p, pid) for p, ids in zip(pats["pattern_id"], pats["postmortem_ids"]) for pid in ids]
     if not members:
         return pd.DataFrame(columns=MEMBER_COLUMNS)
@@ -345,7 +357,7 @@ def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     table = table.merge(detail, on="postmortem_id", how="left")
     ids = sorted(set(table["postmortem_id"]) | set(table["previous_id"].dropna()))
     titles = frame(con, "SELECT postmortem_id, title, incident_date FROM postmortems "
-                        "WHERE list_contains($ids, postmortem_id)", {"ids": ids})
+                        "WHERE postmortem_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
     previous = titles.drop(columns="incident_date").rename(columns={"postmortem_id": "previous_id",
                                                                     "title": "previous_title"})
     table = table.merge(titles, on="postmortem_id", how="left").merge(previous, on="previous_id", how="left")

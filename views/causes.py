@@ -113,9 +113,8 @@ def trend_by_quarter(filters: Filters, settings: Settings) -> None:
              "Recurrence by quarter", key="dl-recurrence-trend", percent=("Recurrence rate",))
 
 
-def pattern_list(filters: Filters, patterns, settings: Settings) -> None:
+def pattern_list(patterns, members, settings: Settings) -> None:
     st.header("Patterns")
-    members = data.query(recurrence.pattern_members, filters, settings=settings)
     named = recurrence.with_titles(patterns, members)
     ui.table(named.drop(columns="postmortem_ids").rename(columns={
         "pattern_id": "Pattern", "incidents": "Incidents", "service": "Service",
@@ -183,7 +182,8 @@ if overall.empty or not overall.iloc[0]["incidents"]:
     st.caption("Nothing in this selection: no post-mortem matches these filters.")
     st.stop()
 overall = overall.iloc[0]
-patterns = data.query(recurrence.active_patterns, filters, settings=settings)
+found = data.query(recurrence.patterns_and_members, filters, settings=settings)
+patterns = found["patterns"]
 detail = data.query(recurrence.action_effectiveness_detail, filters, settings=settings)
 effect = recurrence.effectiveness_groups(detail)
 pareto = data.query(recurrence.pareto, filters)
@@ -191,5 +191,5 @@ tiles(overall, patterns, effect, settings)
 pareto_chart(pareto, overall)
 causes_by_service(filters, pareto, overall)
 trend_by_quarter(filters, settings)
-pattern_list(filters, patterns, settings)
+pattern_list(patterns, found["members"], settings)
 action_effectiveness(detail, effect, overall)
