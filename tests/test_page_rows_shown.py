@@ -1,0 +1,77 @@
+"""A long table shows its first rows and says so; its download has every row (the dashboard at 100,000
+post-mortems would otherwise send every row to the browser, and write every download on every rerun).
+
+The demo's numbers are the ones the page tests work out: 300 post-mortems (tests/test_page_postmortems.py),
+17 open actions of the payments team over 14 incidents (tests/test_page_actions.py). The pages are run with
+ROWS_SHOWN lowered to 5, so the demo's tables are "long"."""
+
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from conftest import captions
+
+SHOWN = 5
+
+
+@pytest.fixture
+def offered(monkeypatch):
+    """file name -> what the page handed st.download_button (bytes, or the function writing it on a click);
+    ROWS_SHOWN lowered to SHOWN."""
+    import streamlit as st
+
+    monkeypatch.setattr("dashboard.ui.ROWS_SHOWN", SHOWN)
+    files = {}
+    original = st.download_button
+
+    def record(label, data, *args, **kwargs):
+        files[kwargs.get("file_name")] = data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", record)
+    return files
+
+
+def written(data) -> str:
+    """What a click downloads."""
+    data = data() if callable(data) else data
+    return data.decode("utf-8") if isinstance(data, bytes) else data
+
+
+def test_the_post_mortem_list_shows_its_first_rows_and_downloads_all(app, offered):
+    at = app(page="views/postmortems.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == SHOWN
+    assert "n = 300 post-mortems, newest incident first; the first 5 shown (the CSV has every one)." in captions(at)
+    every = pd.read_csv(io.StringIO(written(offered["post-mortems.csv"])))
+    assert len(every) == 300
+    assert every["Id"].head(SHOWN).tolist() == table["Id"].tolist()
+    dates = pd.to_datetime(every["Incident date"], errors="coerce")
+    assert dates.dropna().is_monotonic_decreasing  # newest first, the order the page shows
+
+
+def test_a_long_table_says_how_many_rows_it_shows(app, offered):
+    at = app(page="views/actions.py", team=["payments"]).run()
+    assert not at.exception
+    overdue = pd.read_csv(io.StringIO(written(offered["overdue-actions.csv"])))
+    assert len(overdue) > SHOWN  # the payments team's overdue actions: more than 5, so the table is cut
+    shown = [t.value for t in at.dataframe if "Days overdue" in t.value.columns][0]
+    assert len(shown) == SHOWN
+    assert shown["Action id"].tolist() == overdue["Action id"].head(SHOWN).tolist()
+    assert f"Showing the first 5 of {len(overdue)} rows, in this order; the CSV has every row." in captions(at)
+
+
+def test_the_tracker_shows_its_first_actions_and_downloads_all(app, offered):
+    at = app(page="views/actions.py", team=["payments"]).run()
+    assert not at.exception
+    action_row = re.compile(r"^\| \d+ \| ", re.M)
+    shown = at.code[0].value
+    assert len(action_row.findall(shown)) == SHOWN
+    every = written(offered["hindsight-tracker.md"])
+    assert len(action_row.findall(every)) == 17 and every.count("### Incident: ") == 14
+    assert every.rstrip().endswith("**Last review**: 2026-11-15")
+    assert any(c.startswith("The n = 17 open actions") and "(the first 5 of them; the download has every one)." in c
+               for c in captions(at))
