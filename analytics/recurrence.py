@@ -369,9 +369,15 @@ def _members(con: duckdb.DuckDBPyConnection, pats: pd.DataFrame, start: date | N
 def with_titles(patterns: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """``patterns`` with ``titles``: its incidents as people name them, "2026-01-26 Title" oldest first (the
     id where a post-mortem has no title), from ``pattern_members`` of the same filters."""
-    def name(row) -> str:
-        title = row.title if isinstance(row.title, str) and row.title.strip() else row.postmortem_id
-        return f"{pd.Timestamp(row.incident_date):%Y-%m-%d} {title}" if pd.notna(row.incident_date) else title
-
-    named = {pid: name(row) for pid, row in zip(members["postmortem_id"], members.itertuples(index=False))}
+    named = member_names(members)
     return patterns.assign(titles=[[named.get(pid, pid) for pid in ids] for ids in patterns["postmortem_ids"]])
+
+
+def member_names(members: pd.DataFrame) -> dict[str, str]:
+    """postmortem_id -> "2026-01-26 Title" for the rows of ``pattern_members`` (the id where a post-mortem has
+    no title, no date where it has none); column-wise: at 100k post-mortems a pattern list has 32k members."""
+    titles = members["title"].map(lambda t: t if isinstance(t, str) and t.strip() else None)
+    names = titles.where(titles.notna(), members["postmortem_id"]).astype(object)
+    days = pd.to_datetime(members["incident_date"]).dt.strftime("%Y-%m-%d")
+    names = (days + " " + names).where(days.notna(), names)
+    return dict(zip(members["postmortem_id"], names))

@@ -22,6 +22,7 @@ def slug(text: str) -> str:
 
 
 ROWS_SHOWN = 1_000  # a table longer than this shows its first rows; its CSV download has every one
+CATEGORIES_SHOWN = 50  # a chart with more categories along an axis draws the first (largest) ones
 
 
 def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",

@@ -75,3 +75,16 @@ def test_the_tracker_shows_its_first_actions_and_downloads_all(app, offered):
     assert every.rstrip().endswith("**Last review**: 2026-11-15")
     assert any(c.startswith("The n = 17 open actions") and "(the first 5 of them; the download has every one)." in c
                for c in captions(at))
+
+
+def test_the_cause_service_heatmap_draws_the_busiest_services(app, monkeypatch, demo_db):
+    from conftest import chart, scalar
+
+    monkeypatch.setattr("dashboard.ui.CATEGORIES_SHOWN", 3)
+    # the page's matrix counts every post-mortem the (empty) filters keep, a missing service as 'unknown'
+    services = scalar(demo_db, "SELECT count(DISTINCT coalesce(service, 'unknown')) FROM postmortems")
+    at = app(page="views/causes.py").run()
+    assert not at.exception
+    assert len(chart(at, "chart-cause-service")["data"][0]["x"]) == 3
+    assert any(f"The 3 busiest of {services} services are drawn; the table below has every pair." in c
+               for c in captions(at))
