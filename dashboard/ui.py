@@ -23,6 +23,7 @@ def slug(text: str) -> str:
 
 ROWS_SHOWN = 1_000  # a table longer than this shows its first rows; its CSV download has every one
 CATEGORIES_SHOWN = 50  # a chart with more categories along an axis draws the first (largest) ones
+POINTS_SHOWN = 5_000  # a chart drawing one mark per item draws a summary instead beyond this many
 
 
 def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",

@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import captions
+from conftest import captions, values
 
 SHOWN = 5
 
@@ -88,3 +88,23 @@ def test_the_cause_service_heatmap_draws_the_busiest_services(app, monkeypatch, 
     assert len(chart(at, "chart-cause-service")["data"][0]["x"]) == 3
     assert any(f"The 3 busiest of {services} services are drawn; the table below has every pair." in c
                for c in captions(at))
+
+
+def test_many_post_mortems_are_drawn_as_boxes_without_dots(app, monkeypatch):
+    import numpy as np
+
+    from conftest import chart
+
+    dots = chart(app(page="views/timeliness.py").run(), "chart-days-severity")["data"]
+    monkeypatch.setattr("dashboard.ui.POINTS_SHOWN", 5)
+    at = app(page="views/timeliness.py").run()
+    assert not at.exception
+    boxes = chart(at, "chart-days-severity")["data"]
+    assert [b["name"] for b in boxes] == [b["name"] for b in dots]
+    for box, points in zip(boxes, dots):
+        assert "y" not in box and "boxpoints" not in box
+        days = np.asarray(values(points["y"]), dtype=float)  # the same severity's days, drawn one by one before
+        q1, median, q3 = np.percentile(days, [25, 50, 75])
+        assert (box["q1"], box["median"], box["q3"]) == ([q1], [median], [q3])
+        assert box["upperfence"] == [days[days <= q3 + 1.5 * (q3 - q1)].max()]
+    assert any(c.startswith("The box (too many post-mortems for a dot each, more than 5)") for c in captions(at))
