@@ -116,7 +116,7 @@ def cross_team(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -
     settings.external_categories, or whose tags include one of settings.external_tags (case ignored),
     and that have at least one open action on the as-of date (neither done by then nor cancelled) or
     no action at all."""
-    base, params = actions.kept_actions(f)
+    base, params = actions.kept_actions(f, con)
     params.update(ext_cats=[str(c).strip().lower() for c in settings.external_categories] or [""],
                   ext_tags=[str(t).strip().lower() for t in settings.external_tags] or [""])
     table = frame(con, f"""{base},
@@ -164,7 +164,7 @@ def block_deployments(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
     since = the oldest such due date, owner = the teams of their post-mortems, evidence = those
     post-mortems (oldest due first). Actions of post-mortems with no service are grouped under
     'unknown'."""
-    base, params = actions.kept_actions(f)
+    base, params = actions.kept_actions(f, con)
     table = frame(con, f"""{base},
         late AS (
             SELECT *, coalesce(service, 'unknown') AS blocked_service,

@@ -2,13 +2,13 @@
 their SQL, and the table the ingest writes them to once per database version.
 
 Kept apart from analytics/recurrence.py, and free of pandas, so the ingest can write them without the
-import cost of the analytics modules."""
+import cost of the analytics modules (analytics/stored.py says when readers use the table)."""
 
 from __future__ import annotations
 
 import duckdb
 
-from analytics import base
+from analytics import stored
 
 ORDER = "incident_date, started_at NULLS LAST, postmortem_id"
 
@@ -65,21 +65,10 @@ STAMP_KEY = "recurrence_flags"  # schema_info: "<window>@<run_id>" of the run th
 
 
 def stored_current(con: duckdb.DuckDBPyConnection, window: int, run_id: int | None = None) -> bool:
-    """Whether the file holds EVERY_FLAG for this window as of run ``run_id``, by default its last ingest
-    (an older release writing the file after a newer one leaves the table behind, stale: stamped with a
-    run that is not the last)."""
-    with base._cursor(con) as cur:  # a reader's cursor reads the attached file
-        stamp, run = cur.execute("SELECT (SELECT value FROM schema_info WHERE key = $key), "
-                                 "coalesce($run, (SELECT max(run_id) FROM ingest_runs))",
-                                 {"key": STAMP_KEY, "run": run_id}).fetchone()
-    return stamp == f"{int(window)}@{run}"
+    """Whether the file holds EVERY_FLAG for this window as of run ``run_id``, by default its last ingest."""
+    return stored.current(con, STAMP_KEY, int(window), run_id)
 
 
 def store(con: duckdb.DuckDBPyConnection, window: int, run_id: int, rows_changed: bool = True) -> None:
-    """Write EVERY_FLAG for ``window`` into the table STORED, stamped with run ``run_id``. Called by the
-    ingest (pipeline/derived.py) inside its transaction, on the file's own connection. A run that changed
-    no row only moves the stamp of a table the run before wrote with the same window."""
-    if rows_changed or not stored_current(con, window, run_id - 1):
-        con.execute(f"CREATE OR REPLACE TABLE {STORED} AS {EVERY_FLAG}", {"window": int(window)})
-    con.execute("INSERT OR REPLACE INTO schema_info VALUES ($key, $value)",
-                {"key": STAMP_KEY, "value": f"{int(window)}@{run_id}"})
+    """Write EVERY_FLAG for ``window`` into the table STORED, stamped with run ``run_id`` (analytics/stored.py)."""
+    stored.write(con, STORED, EVERY_FLAG, {"window": int(window)}, STAMP_KEY, int(window), run_id, rows_changed)

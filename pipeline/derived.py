@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from analytics import recurrence_flags
+from analytics import action_facts, recurrence_flags
 from analytics.settings import Settings
 
 
@@ -23,3 +23,4 @@ def write(con: duckdb.DuckDBPyConnection, raw_config: dict, run_id: int, rows_ch
     except ValueError:
         settings = Settings()  # the dashboard says what is wrong with the analytics section
     recurrence_flags.store(con, settings.recurrence_window_days, run_id, rows_changed)
+    action_facts.store(con, run_id, rows_changed)

@@ -1,20 +1,22 @@
-"""The recurrence flags the ingest writes into the file (table recurrence_flags), and the readers' use of
-them: the same rows as computed on a reader's connection, used only when they were written by the file's
-last ingest with the reader's recurrence window; an older file (no table) still reads the same numbers.
+"""The tables the ingest derives and writes into the file (pipeline/derived.py: recurrence_flags,
+action_facts), and the readers' use of them: the same rows as computed from the raw tables, used only when
+the file's last ingest wrote them with the reader's settings; an older file (no table) reads the same numbers.
 
 The fixture is tests/test_analytics_recurrence.py's MAIN, whose flags are worked out there by hand:
 PM-2 recurs on PM-1 (80 days), PM-3 on PM-2 (0 days), PM-5 on PM-4 (59 days), PM-6 by an explicit link
-to PM-OLD (not loaded); 4 of 9 recur."""
+to PM-OLD (not loaded); 4 of 9 recur. Its actions: PM-1 (team a) one done 2025-02-01 and one cancelled,
+PM-2 (team a) one done 2025-04-15, PM-4 (team b) one cancelled."""
 
 import json
 
 import duckdb
 import pytest
 
-from analytics import recurrence, recurrence_flags
+from analytics import actions, recurrence, recurrence_flags
 from analytics.db import connect_readonly
 from analytics.settings import Settings
-from tests.test_analytics_recurrence import F, MAIN
+from analytics.filters import Filters
+from tests.test_analytics_recurrence import AS_OF, F, MAIN
 
 RECURRING = [("PM-2", "PM-1", 80), ("PM-3", "PM-2", 0), ("PM-5", "PM-4", 59), ("PM-6", "PM-OLD", None)]
 
@@ -112,3 +114,41 @@ def test_a_table_left_by_a_later_run_of_an_older_release_is_not_used(loaded):
     con.close()
     assert not recurrence_flags.stored_current(connect_readonly(loaded), 180)
     assert source(loaded)[1] == [9, 4, pytest.approx(4 / 9)]
+
+
+def summary(db, **filters):
+    con = connect_readonly(db)
+    try:
+        sql = actions.kept_actions(Filters(as_of=AS_OF, **filters), con)[0]
+        row = actions.summary(con, Filters(as_of=AS_OF, **filters)).iloc[0]
+        return "action_facts" in sql, [int(row["actions"]), int(row["done"])]
+    finally:
+        con.close()
+
+
+def test_the_ingest_writes_each_action_with_its_post_mortem(loaded):
+    assert query_rows(loaded, "SELECT action_id IS NOT NULL, postmortem_id, team, incident_date::VARCHAR, status "
+                              "FROM action_facts ORDER BY postmortem_id, position") == [
+        (True, "PM-1", "a", "2025-01-10", "done"), (True, "PM-1", "a", "2025-01-10", "cancelled"),
+        (True, "PM-2", "a", "2025-03-31", "done"), (True, "PM-4", "b", "2025-02-01", "cancelled")]
+    # not cancelled: PM-1's done one and PM-2's, both done by 2025-07-01; team b's only action is cancelled
+    assert summary(loaded) == (True, [2, 2])
+    assert summary(loaded, teams=("a",)) == (True, [2, 2])
+    assert summary(loaded, teams=("b",)) == (True, [0, 0])
+
+
+def test_without_the_action_table_the_numbers_are_the_same(loaded):
+    con = duckdb.connect(str(loaded))
+    con.execute("DROP TABLE action_facts")
+    con.execute("DELETE FROM schema_info WHERE key = 'action_facts'")
+    con.close()
+    assert summary(loaded) == (False, [2, 2])
+    assert summary(loaded, teams=("b",)) == (False, [0, 0])
+
+
+def query_rows(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
