@@ -82,6 +82,8 @@ def _calls(s: Settings, pid: str) -> dict:
         "recurrence.action_effectiveness_detail": lambda con, f: recurrence.action_effectiveness_detail(con, f, s),
         "recurrence.action_effectiveness": lambda con, f: recurrence.action_effectiveness(con, f, s),
         "timeliness.distribution": lambda con, f: timeliness.distribution(con, f, s),
+        "timeliness.days": lambda con, f: (timeliness.days(con, f, s) if hasattr(timeliness, "days") else  # before:
+                                           timeliness.distribution(con, f, s)[["severity", "days", "within_sla"]]),
         "timeliness.waiting": lambda con, f: timeliness.waiting(con, f, s),
     }
     for by in ("team", "owner", "priority", "severity", "service"):

@@ -110,7 +110,7 @@ def days_by_severity(filters: Filters, settings: Settings, dist) -> None:
 
 
 def days_to_postmortem(filters: Filters, settings: Settings, summary) -> None:
-    dist = data.query(timeliness.distribution, filters, settings=settings)
+    dist = data.query(timeliness.days, filters, settings=settings)
     if not ui.section("Days to post-mortem", dist,
                       "Nothing in this selection: no post-mortem written by the as-of date with both dates."):
         return
