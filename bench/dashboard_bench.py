@@ -85,8 +85,9 @@ def page_calls(settings: Settings) -> dict[str, list]:
                   lambda con, f: actions.rates_by_quarter(con, f, s)]) + [
             lambda con, f: quarterly.causes(con, f, s)],
         "escalations": sidebar + [lambda con, f: escalations.listing(con, f, s)],
-        "postmortems": sidebar + [
-            lambda con, f: catalog.postmortems(con, f),
+        "postmortems": sidebar + ([  # the page asks for the rows it shows and their count
+            lambda con, f: catalog.postmortems(con, f, limit=1000), lambda con, f: catalog.postmortem_count(con, f)]
+            if hasattr(catalog, "postmortem_count") else [lambda con, f: catalog.postmortems(con, f)]) + [  # before
             lambda con, f: catalog.detail(con, _busiest_postmortem(con))],
         # not a page: `hindsight report review` and the Quarterly page's button, the last complete quarter
         "review pack": [lambda con, f: _pack_tables(con, f, s)],
