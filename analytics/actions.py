@@ -6,6 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import action_facts
 from analytics.base import frame, pm_cte
 from analytics.filters import Filters
 from analytics.quarters import quarter_expr, with_partial
@@ -19,27 +20,42 @@ OPEN = "NOT done AND NOT cancelled"
 OVERDUE = f"{OPEN} AND due_date < $as_of"
 
 
-def kept_actions(f: Filters) -> tuple[str, dict]:
+def kept_actions(f: Filters, con: duckdb.DuckDBPyConnection | None = None) -> tuple[str, dict]:
     """`WITH pm AS (...), kept_actions AS (...)`: every action of the kept post-mortems that existed by the
     as-of date, with flags evaluated on that date. Cancelled actions are kept here and excluded by each metric.
     An unknown status (NULL: a word outside the vocabulary) is open: ``done`` and ``cancelled`` are
     FALSE for it, never NULL, or every ``NOT done`` / ``NOT cancelled`` would drop the action; its
-    ``status`` reads 'unknown' in the listings."""
+    ``status`` reads 'unknown' in the listings. With ``con``, read from the actions joined to their
+    post-mortems as the last ingest wrote them (analytics/action_facts.py) when the file has them."""
     cte, params = pm_cte(f)
     params["as_of"] = f.as_of
+    if con is not None and action_facts.stored_current(con):
+        kept, _ = f.where("action")  # the same conditions and parameters as pm_cte's, on the stored columns
+        pm_columns = ", ".join(action_facts.POSTMORTEM_COLUMNS)
+        source = (f"SELECT action.* EXCLUDE ({pm_columns}) REPLACE (coalesce(action.status, 'unknown') AS status), "
+                  "action.title, action.team, action.service, action.severity, action.incident_date, "
+                  "coalesce(action.postmortem_date, action.incident_date) AS opened_on, "
+                  f"{FLAGS} FROM {action_facts.STORED} action WHERE {kept} AND {happened('action')}")
+    else:
+        source = ("SELECT action.* REPLACE (coalesce(action.status, 'unknown') AS status), pm.title, pm.team, "
+                  "pm.service, pm.severity, pm.incident_date, "
+                  "coalesce(pm.postmortem_date, pm.incident_date) AS opened_on, "
+                  f"{FLAGS} FROM actions action JOIN pm USING (postmortem_id) WHERE {happened('pm')}")
     return f"""
         WITH {cte},
-        kept_actions AS (
-            SELECT action.* REPLACE (coalesce(action.status, 'unknown') AS status),
-                   pm.title, pm.team, pm.service, pm.severity, pm.incident_date,
-                   coalesce(pm.postmortem_date, pm.incident_date) AS opened_on,
-                   (action.status IS NOT DISTINCT FROM 'done'
-                    AND (action.completed_at IS NULL OR action.completed_at::DATE <= $as_of)) AS done,
-                   (action.status IS NOT DISTINCT FROM 'cancelled') AS cancelled,
-                   (action.due_date IS NOT NULL AND action.due_date <= $as_of) AS due
-            FROM actions action JOIN pm USING (postmortem_id)
-            WHERE pm.incident_date IS NULL OR pm.incident_date <= $as_of
-        )""", params
+        kept_actions AS ({source})""", params
+
+
+def happened(alias: str) -> str:
+    """The incident (of the row aliased ``alias``) had happened by the as-of date, or its date is unknown."""
+    return f"({alias}.incident_date IS NULL OR {alias}.incident_date <= $as_of)"
+
+
+# an action's state on the as-of date (kept_actions)
+FLAGS = """(action.status IS NOT DISTINCT FROM 'done'
+            AND (action.completed_at IS NULL OR action.completed_at::DATE <= $as_of)) AS done,
+           (action.status IS NOT DISTINCT FROM 'cancelled') AS cancelled,
+           (action.due_date IS NOT NULL AND action.due_date <= $as_of) AS due"""
 
 
 RATES = """
@@ -57,7 +73,7 @@ RATES = """
 
 def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """One row: actions (not cancelled), done, completion_rate, due, on_time, on_time_rate, overdue, blocked."""
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     return frame(con, f"{base} SELECT {RATES} FROM kept_actions", params)
 
 
@@ -65,7 +81,7 @@ def rates_by(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd.DataFram
     """The same rates per team, owner or priority."""
     column = {"team": "team", "owner": "owner", "priority": "priority", "severity": "severity",
               "service": "service"}[by]
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     return frame(con, f"{base} SELECT {column} AS {by}, {RATES} FROM kept_actions GROUP BY 1 ORDER BY actions DESC, 1",
                  params)
 
@@ -81,7 +97,7 @@ def in_priority_order(table: pd.DataFrame) -> pd.DataFrame:
 
 def overdue(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Open actions past their due date, oldest first."""
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     return frame(con, f"""{base}
         SELECT action_id, postmortem_id, title, team, service, description, owner, priority, status,
                due_date, date_diff('day', due_date, $as_of) AS days_overdue
@@ -91,7 +107,7 @@ def overdue(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def blocked(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Blocked actions with how long they have been blocked, longest first."""
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     return frame(con, f"""{base}
         SELECT action_id, postmortem_id, title, team, service, description, owner, priority, due_date,
                blocked_since, date_diff('day', blocked_since::DATE, $as_of) AS days_blocked
@@ -101,7 +117,7 @@ def blocked(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def open_actions(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Every open action, grouped by incident, for the template's tracker form; overdue as in ``overdue``."""
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     return frame(con, f"""{base}
         SELECT postmortem_id, title, incident_date, position, description, owner, due_date, priority,
                status, ticket, coalesce(due_date < $as_of, FALSE) AS overdue
@@ -112,7 +128,7 @@ def open_actions(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def time_to_close(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Kaplan–Meier estimate of the days from the post-mortem to an action's closing.
     Open actions are censored on the as-of date; cancelled ones are left out."""
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     counted = frame(con, f"""{base}
         SELECT greatest(0, date_diff('day', opened_on,
                    CASE WHEN done THEN completed_at::DATE ELSE $as_of END)) AS days,
@@ -166,7 +182,7 @@ def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
     counted over the actions whose N-day window has ended by the as-of date; partial marks a quarter not
     over on that date."""
     settings = settings or Settings()
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     columns = []
     for days in settings.cohort_days:
         window = f"incident_date + INTERVAL {int(days)} DAY <= $as_of"
@@ -186,7 +202,7 @@ def rates_by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Setti
     """Completion and on-time rates of the actions of each quarter's incidents, as of f.as_of; partial marks
     a quarter not over on that date."""
     settings = settings or Settings()
-    base, params = kept_actions(f)
+    base, params = kept_actions(f, con)
     quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
     table = frame(con, f"{base} SELECT {quarter} AS quarter, {RATES} FROM kept_actions WHERE incident_date IS NOT NULL "
                        "GROUP BY 1 ORDER BY 1", params)

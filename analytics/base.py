@@ -5,8 +5,12 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported by .df(), when a frame is asked for: the ingest never is
+    import pandas as pd
 
 from analytics.filters import Filters
 

@@ -33,26 +33,46 @@ def _literal_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def postmortems(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "") -> pd.DataFrame:
+# the search of the post-mortem list, on a postmortems row: $q is the pattern, '%%' for no search
+SEARCH = ("$q = '%%' OR postmortem_id ILIKE $q ESCAPE '\\' OR title ILIKE $q ESCAPE '\\' "
+          "OR summary ILIKE $q ESCAPE '\\' OR root_cause ILIKE $q ESCAPE '\\'")
+
+
+def postmortems(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "", limit: int | None = None) -> pd.DataFrame:
     """The post-mortems the filters keep, newest first; ``search`` matches id, title, summary and
-    root cause, case-insensitively (bound as a parameter)."""
+    root cause, case-insensitively (bound as a parameter). ``limit``: only the first rows, in that order
+    (their actions only are counted)."""
     cte, params = pm_cte(f)
     params["q"] = f"%{_literal_like(search.strip())}%"
+    if limit is not None:
+        params["limit"] = int(limit)
     return frame(con, f"""WITH {cte},
+        matched AS (
+            SELECT * FROM pm
+            WHERE {SEARCH}
+            ORDER BY incident_date DESC NULLS LAST, postmortem_id {"" if limit is None else "LIMIT $limit"}
+        ),
         action_counts AS (
             SELECT postmortem_id, count(*) AS actions,
                    count(*) FILTER (WHERE status IS DISTINCT FROM 'done' AND status IS DISTINCT FROM 'cancelled')
                        AS open_actions  -- an unknown status (NULL) is open
-            FROM actions WHERE postmortem_id IN (SELECT postmortem_id FROM pm) GROUP BY postmortem_id
+            FROM actions WHERE postmortem_id IN (SELECT postmortem_id FROM matched) GROUP BY postmortem_id
         )
         SELECT postmortem_id, incident_date, title, team, service, severity, primary_cause_category,
                minutes_to_resolve, days_to_postmortem, postmortem_date,
                coalesce(action_counts.actions, 0) AS actions, coalesce(action_counts.open_actions, 0) AS open_actions,
                language, source_format
-        FROM pm LEFT JOIN action_counts USING (postmortem_id)
-        WHERE $q = '%%' OR postmortem_id ILIKE $q ESCAPE '\\' OR title ILIKE $q ESCAPE '\\'
-              OR summary ILIKE $q ESCAPE '\\' OR root_cause ILIKE $q ESCAPE '\\'
+        FROM matched LEFT JOIN action_counts USING (postmortem_id)
         ORDER BY incident_date DESC NULLS LAST, postmortem_id""", params)
+
+
+def postmortem_count(con: duckdb.DuckDBPyConnection, f: Filters, search: str = "") -> int:
+    """How many rows ``postmortems`` has for these filters and this search."""
+    cte, params = pm_cte(f)
+    params["q"] = f"%{_literal_like(search.strip())}%"
+    return int(frame(con, f"""WITH {cte}
+        SELECT count(*) AS n FROM pm
+        WHERE {SEARCH}""", params).iloc[0]["n"])
 
 
 def detail(con: duckdb.DuckDBPyConnection, postmortem_id: str) -> dict[str, pd.DataFrame]:

@@ -116,7 +116,7 @@ def cross_team(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -
     settings.external_categories, or whose tags include one of settings.external_tags (case ignored),
     and that have at least one open action on the as-of date (neither done by then nor cancelled) or
     no action at all."""
-    base, params = actions.kept_actions(f)
+    base, params = actions.kept_actions(f, con)
     params.update(ext_cats=[str(c).strip().lower() for c in settings.external_categories] or [""],
                   ext_tags=[str(t).strip().lower() for t in settings.external_tags] or [""])
     table = frame(con, f"""{base},
@@ -164,7 +164,7 @@ def block_deployments(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
     since = the oldest such due date, owner = the teams of their post-mortems, evidence = those
     post-mortems (oldest due first). Actions of post-mortems with no service are grouped under
     'unknown'."""
-    base, params = actions.kept_actions(f)
+    base, params = actions.kept_actions(f, con)
     table = frame(con, f"""{base},
         late AS (
             SELECT *, coalesce(service, 'unknown') AS blocked_service,
@@ -248,29 +248,36 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     pm_ids = sorted({p for ids in table["evidence"] for p in _items(ids)}) or [""]
     acts = frame(con, f"SELECT action_id, priority, due_date, ticket, {column_or_null(con, 'actions', 'blocked_by')} "
                       "FROM actions "
-                      "WHERE list_contains($ids, action_id)", {"ids": action_ids}).set_index("action_id")
+                      "WHERE action_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": action_ids}).set_index("action_id")
     pms = frame(con, "SELECT postmortem_id, title, team, incident_date FROM postmortems "
-                     "WHERE list_contains($ids, postmortem_id)", {"ids": pm_ids}).set_index("postmortem_id")
+                     "WHERE postmortem_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": pm_ids}).set_index("postmortem_id")
 
     def joined(values) -> str | None:
         seen = list(dict.fromkeys(str(v) for v in values if isinstance(v, str) and v))
         return ", ".join(seen) or None
 
-    def title(pid: str) -> str:
-        if pid not in pms.index:
-            return pid
-        row = pms.loc[pid]
-        name = row["title"] if isinstance(row["title"], str) and row["title"].strip() else pid
-        return f"{pd.Timestamp(row['incident_date']):%Y-%m-%d} {name}" if pd.notna(row["incident_date"]) else name
+    # plain dictionaries: a pandas lookup per cell costs ~50 us, and at 100k post-mortems a listing has
+    # tens of thousands of cells
+    column = {name: dict(zip(acts.index, acts[name])) for name in ("priority", "due_date", "ticket", "blocked_by")}
+    teams = dict(zip(pms.index, pms["team"]))
+
+    def title(pid: str, name, day) -> str:
+        name = name if isinstance(name, str) and name.strip() else pid
+        return f"{pd.Timestamp(day):%Y-%m-%d} {name}" if pd.notna(day) else name
+
+    titles = {pid: title(pid, name, day) for pid, name, day in zip(pms.index, pms["title"], pms["incident_date"])}
+
+    def earliest(ids) -> object:
+        due = [column["due_date"].get(a) for a in ids]
+        return min((d for d in due if pd.notna(d)), default=None)
 
     out = table.assign(
         why=[reason(str(d), ids) for d, ids in zip(table["detail"], table["action_ids"])],
-        team=[joined(pms["team"].get(p) for p in _items(ids)) for ids in table["evidence"]],
-        priority=[joined(acts["priority"].get(a) for a in ids) for ids in table["action_ids"]],
-        due_date=[min((acts["due_date"].get(a) for a in ids if pd.notna(acts["due_date"].get(a))), default=None)
-                  for ids in table["action_ids"]],
-        ticket=[joined(acts["ticket"].get(a) for a in ids) for ids in table["action_ids"]],
-        blocked_by=[joined(acts["blocked_by"].get(a) for a in ids) for ids in table["action_ids"]],
-        evidence_titles=[[title(p) for p in _items(ids)] for ids in table["evidence"]])
+        team=[joined(teams.get(p) for p in _items(ids)) for ids in table["evidence"]],
+        priority=[joined(column["priority"].get(a) for a in ids) for ids in table["action_ids"]],
+        due_date=[earliest(ids) for ids in table["action_ids"]],
+        ticket=[joined(column["ticket"].get(a) for a in ids) for ids in table["action_ids"]],
+        blocked_by=[joined(column["blocked_by"].get(a) for a in ids) for ids in table["action_ids"]],
+        evidence_titles=[[titles.get(p, p) for p in _items(ids)] for ids in table["evidence"]])
     out["due_date"] = pd.to_datetime(out["due_date"])
     return out[LISTING]

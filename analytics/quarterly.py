@@ -50,11 +50,15 @@ def trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None
     incidents < settings.small_sample, change_small_sample where this quarter or the previous one is
     small; partial where the quarter is not over on the as-of date.
     Incidents after the as-of date had not happened on that day: they are in no quarter."""
-    settings = settings or Settings()
+    return _trends(con, f, settings or Settings())[0]
+
+
+def _trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``trends``, and the actions.rates_by_quarter it read (None when there is no incident)."""
     f = dataclasses.replace(f, date_to=min(f.date_to, f.as_of) if f.date_to else f.as_of)
     table = incidents(con, f, settings)
     if table.empty:
-        return table
+        return table, None
     rec = recurrence.rate_by_period(con, f, settings, "quarter").rename(columns={"period": "quarter"})
     act = actions.rates_by_quarter(con, f, settings)
     ttp = timeliness.summary(con, f, settings, by="quarter")
@@ -78,17 +82,17 @@ def trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None
     table["small_sample"] = table["incidents"] < settings.small_sample
     # a change is read from two quarters: on a small sample when either is
     table["change_small_sample"] = table["small_sample"] | table["small_sample"].shift(1, fill_value=False)
-    return with_partial(table, f.as_of, settings.fiscal_year_start_month)
+    return with_partial(table, f.as_of, settings.fiscal_year_start_month), act
 
 
 def trends_with_due(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """``trends`` with ``due``: the actions due by the as-of date among each quarter's incidents' actions, the
     on-time rate's n (actions.rates_by_quarter); 0 for a quarter with none."""
-    settings = settings or Settings()
-    table = trends(con, f, settings)
+    # The trends' own rates: the same as on f (their kept actions stop at the as-of date either way, and
+    # take dated incidents only), so they are not asked for twice.
+    table, rates = _trends(con, f, settings or Settings())
     if table.empty:
         return table
-    rates = actions.rates_by_quarter(con, f, settings)
     table = table.merge(rates[["quarter", "due"]], on="quarter", how="left") if not rates.empty else table.assign(
         due=None)
     table["due"] = table["due"].fillna(0).astype(int)

@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import recurrence_flags
 from analytics.base import frame, materialised, pm_cte
 from analytics.filters import Filters
 from analytics.quarters import quarter_expr, with_partial
@@ -34,66 +35,23 @@ FLAG_COLUMNS = ["postmortem_id", "incident_date", "service", "primary_cause_cate
 PATTERN_COLUMNS = ["pattern_id", "incidents", "service", "primary_cause_category", "first_date", "last_date",
                    "postmortem_ids"]
 GROUPS = ("all actions done", "actions still open", "no actions", "previous not loaded")
-ORDER = "incident_date, started_at NULLS LAST, postmortem_id"
-
-# One row per loaded post-mortem, over every post-mortem: a filter changes which incidents are looked at,
-# never whether one of them recurs. Linear in the corpus: in the order above, the latest earlier incident
-# of the same service and cause is the one just before in that pair's order (lag), since an older one is
-# further away in days.
-EVERY_FLAG = f"""
-    WITH ordered AS (
-        SELECT postmortem_id, incident_date, service, primary_cause_category,
-               row_number() OVER (ORDER BY {ORDER}) AS seq
-        FROM postmortems WHERE incident_date IS NOT NULL
-    ),
-    implicit AS (
-        SELECT postmortem_id,
-               CASE WHEN service IS NOT NULL AND primary_cause_category IS NOT NULL
-                     AND date_diff('day', lag(incident_date) OVER same_pair, incident_date) <= $window
-                    THEN lag(postmortem_id) OVER same_pair END AS implicit_previous
-        FROM ordered
-        WINDOW same_pair AS (PARTITION BY service, primary_cause_category ORDER BY seq)
-    ),
-    links AS (
-        SELECT link.postmortem_id, link.recurrence_of,
-               row_number() OVER (PARTITION BY link.postmortem_id
-                                  ORDER BY target.incident_date DESC NULLS LAST, target.started_at DESC NULLS LAST,
-                                           link.recurrence_of DESC) AS latest_first
-        FROM (SELECT DISTINCT postmortem_id, recurrence_of FROM recurrence_links
-              WHERE recurrence_of <> postmortem_id) link
-        LEFT JOIN postmortems target ON target.postmortem_id = link.recurrence_of
-        LEFT JOIN ordered source_order ON source_order.postmortem_id = link.postmortem_id
-        LEFT JOIN ordered target_order ON target_order.postmortem_id = link.recurrence_of
-        -- a link to a later incident is a data error (warned at ingest): ignored
-        WHERE NOT coalesce(target_order.seq > source_order.seq, FALSE)
-    ),
-    linked AS (
-        SELECT postmortem_id, list(recurrence_of ORDER BY latest_first) AS linked_ids,
-               arg_min(recurrence_of, latest_first) AS linked_previous
-        FROM links GROUP BY postmortem_id
-    )
-    SELECT p.postmortem_id,
-           (linked.linked_previous IS NOT NULL OR implicit.implicit_previous IS NOT NULL) AS recurs,
-           (linked.linked_previous IS NOT NULL) AS explicit,
-           coalesce(linked.linked_previous, implicit.implicit_previous) AS previous_id,
-           date_diff('day', previous.incident_date, p.incident_date) AS days_since_previous,
-           implicit.implicit_previous, coalesce(linked.linked_ids, []) AS linked_ids
-    FROM postmortems p
-    LEFT JOIN linked USING (postmortem_id)
-    LEFT JOIN implicit USING (postmortem_id)
-    LEFT JOIN postmortems previous ON previous.postmortem_id = coalesce(linked.linked_previous,
-                                                                       implicit.implicit_previous)"""
+ORDER = recurrence_flags.ORDER
 
 
 def every_flag(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> tuple[str, dict]:
     """A FROM item with one row per loaded post-mortem: postmortem_id, recurs, explicit, previous_id,
     days_since_previous, implicit_previous (the latest earlier match within the window, whatever the
     explicit link) and linked_ids (its valid explicit links, the latest first); with its parameters.
-    Computed once per connection and recurrence window (analytics.base.materialised)."""
+    The table the last ingest wrote (store_flags) when it used this recurrence window; else computed
+    once per connection and window (analytics.base.materialised): a file written before the table
+    existed, or a configuration with another window than the ingest's."""
     window = int((settings or Settings()).recurrence_window_days)
+    if recurrence_flags.stored_current(con, window):
+        return recurrence_flags.STORED, {}
     params = {"window": window}
-    table = materialised(con, f"recurrence_flags_{window}_days".replace("-", "minus_"), EVERY_FLAG, params)
-    return (table, {}) if table else (f"({EVERY_FLAG})", params)
+    table = materialised(con, f"recurrence_flags_{window}_days".replace("-", "minus_"), recurrence_flags.EVERY_FLAG,
+                         params)
+    return (table, {}) if table else (f"({recurrence_flags.EVERY_FLAG})", params)
 
 
 def _flags_cte(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
@@ -165,7 +123,7 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     incident's), first_date, last_date, postmortem_ids (oldest first)."""
     settings = settings or Settings()
     nodes = _chains(con, f, settings)
-    nodes["component"] = _join_chains(nodes)
+    nodes["component"] = _join_chains(nodes)  # chains joined by explicit links
     size = nodes.groupby("component")["postmortem_id"].transform("size")
     members = nodes[size >= settings.pattern_incidents]
     if members.empty:
@@ -190,28 +148,48 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
 
 
 def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> pd.DataFrame:
-    """The kept incidents in order (position 0..), each with its chain: the position of the first incident
-    of its run of implicit recurrences. A kept incident whose implicit previous is kept continues that
-    incident's chain, which is the same service and cause's one just before it; any other starts one."""
+    """The kept incidents that can be in a pattern, in order (position 0.. over every kept incident), each
+    with its chain: the position of the first incident of its run of implicit recurrences. A kept incident
+    whose implicit previous is kept continues that incident's chain, which is the same service and cause's
+    one just before it; any other starts one. Only the incidents of a chain of settings.pattern_incidents
+    or more, or that explicit links join to another chain (linked_chains: the chains the links of its
+    incidents reach, on one of its rows): the others cannot be in a pattern, and a page need not fetch them."""
     cte, params = _flags_cte(con, f, settings)
+    params["k"] = int(settings.pattern_incidents)
     return frame(con, f"""{cte},
         positioned AS (SELECT *, row_number() OVER (ORDER BY {ORDER}) - 1 AS position FROM flags),
         starting AS (
             SELECT positioned.*, kept_previous.postmortem_id IS NULL AS starts_chain
             FROM positioned LEFT JOIN flags kept_previous ON kept_previous.postmortem_id = positioned.implicit_previous
+        ),
+        chained AS (
+            SELECT postmortem_id, incident_date, service, primary_cause_category, linked_ids, position,
+                   max(CASE WHEN starts_chain THEN position END) OVER (
+                       PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING)
+                       AS chain
+            FROM starting
+        ),
+        nodes AS (SELECT *, count(*) OVER (PARTITION BY chain) AS chain_size FROM chained),
+        links AS (
+            SELECT source.postmortem_id, list(target.chain ORDER BY target.chain) AS linked_chains
+            FROM (SELECT postmortem_id, unnest(linked_ids) AS linked FROM nodes WHERE len(linked_ids) > 0) source
+            JOIN nodes target ON target.postmortem_id = source.linked
+            GROUP BY source.postmortem_id
+        ),
+        linked AS (
+            SELECT DISTINCT unnest(list_append(linked_chains, nodes.chain)) AS chain
+            FROM links JOIN nodes USING (postmortem_id)
         )
-        SELECT postmortem_id, incident_date, service, primary_cause_category, linked_ids, position,
-               max(CASE WHEN starts_chain THEN position END) OVER (
-                   PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING) AS chain
-        FROM starting ORDER BY position""", params)
+        SELECT postmortem_id, incident_date, service, primary_cause_category, position, chain,
+               coalesce(links.linked_chains, []) AS linked_chains
+        FROM nodes LEFT JOIN links USING (postmortem_id)
+        WHERE chain_size >= $k OR chain IN (SELECT chain FROM linked)
+        ORDER BY position""", params)
 
 
 def _join_chains(nodes: pd.DataFrame) -> pd.Series:
     """Each node's component: its chain, merged with the chains its kept explicit links reach; named by the
     smallest position in it (union-find over the few chains that links join)."""
-    chain_of = pd.Series(nodes["chain"].to_numpy(), index=nodes["postmortem_id"])
-    linking = nodes.loc[nodes["linked_ids"].map(len) > 0, ["chain", "linked_ids"]].explode("linked_ids")
-    linking["other"] = linking["linked_ids"].map(chain_of)
     parent: dict[int, int] = {}
 
     def root(x: int) -> int:
@@ -220,11 +198,12 @@ def _join_chains(nodes: pd.DataFrame) -> pd.Series:
             x = parent[x]
         return x
 
-    linking = linking.dropna(subset=["other"])
-    for a, b in zip(linking["chain"].astype(int), linking["other"].astype(int)):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    linking = nodes[nodes["linked_chains"].map(len) > 0]
+    for chain, others in zip(linking["chain"], linking["linked_chains"]):
+        for other in others:
+            ra, rb = root(int(chain)), root(int(other))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
     roots = pd.Series({chain: root(chain) for chain in list(parent)}, dtype="int64")
     return nodes["chain"].map(roots).fillna(nodes["chain"]).astype("int64")
 
@@ -354,8 +333,20 @@ def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     end), and for an incident that recurs on an earlier one, whether that one's actions were done before
     it came back (``action_effectiveness_detail``): previous_id, previous_title, previous_actions,
     previous_actions_done, group; these are NULL for an incident that does not recur."""
+    return patterns_and_members(con, f, settings, start, end)["members"]
+
+
+def patterns_and_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
+                         start: date | None = None, end: date | None = None) -> dict[str, pd.DataFrame]:
+    """{"patterns": active_patterns(...), "members": pattern_members(...)} of the same arguments, the
+    patterns found once for both (a page and the review pack show the two)."""
     start, upto = _up_to_end(f, start, end)
     pats = active_patterns(con, f, settings, start, upto.date_to)
+    return {"patterns": pats, "members": _members(con, pats, start, upto, settings)}
+
+
+def _members(con: duckdb.DuckDBPyConnection, pats: pd.DataFrame, start: date | None, upto: Filters,
+             settings: Settings | None) -> pd.DataFrame:
     members = [(p, pid) for p, ids in zip(pats["pattern_id"], pats["postmortem_ids"]) for pid in ids]
     if not members:
         return pd.DataFrame(columns=MEMBER_COLUMNS)
@@ -366,7 +357,7 @@ def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     table = table.merge(detail, on="postmortem_id", how="left")
     ids = sorted(set(table["postmortem_id"]) | set(table["previous_id"].dropna()))
     titles = frame(con, "SELECT postmortem_id, title, incident_date FROM postmortems "
-                        "WHERE list_contains($ids, postmortem_id)", {"ids": ids})
+                        "WHERE postmortem_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
     previous = titles.drop(columns="incident_date").rename(columns={"postmortem_id": "previous_id",
                                                                     "title": "previous_title"})
     table = table.merge(titles, on="postmortem_id", how="left").merge(previous, on="previous_id", how="left")
@@ -378,9 +369,15 @@ def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
 def with_titles(patterns: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """``patterns`` with ``titles``: its incidents as people name them, "2026-01-26 Title" oldest first (the
     id where a post-mortem has no title), from ``pattern_members`` of the same filters."""
-    def name(row) -> str:
-        title = row.title if isinstance(row.title, str) and row.title.strip() else row.postmortem_id
-        return f"{pd.Timestamp(row.incident_date):%Y-%m-%d} {title}" if pd.notna(row.incident_date) else title
-
-    named = {pid: name(row) for pid, row in zip(members["postmortem_id"], members.itertuples(index=False))}
+    named = member_names(members)
     return patterns.assign(titles=[[named.get(pid, pid) for pid in ids] for ids in patterns["postmortem_ids"]])
+
+
+def member_names(members: pd.DataFrame) -> dict[str, str]:
+    """postmortem_id -> "2026-01-26 Title" for the rows of ``pattern_members`` (the id where a post-mortem has
+    no title, no date where it has none); column-wise: at 100k post-mortems a pattern list has 32k members."""
+    titles = members["title"].map(lambda t: t if isinstance(t, str) and t.strip() else None)
+    names = titles.where(titles.notna(), members["postmortem_id"]).astype(object)
+    days = pd.to_datetime(members["incident_date"]).dt.strftime("%Y-%m-%d")
+    names = (days + " " + names).where(days.notna(), names)
+    return dict(zip(members["postmortem_id"], names))

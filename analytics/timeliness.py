@@ -68,6 +68,16 @@ def distribution(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings 
         FROM written ORDER BY incident_date, postmortem_id""", params)
 
 
+def days(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """``distribution``'s rows with only what a chart of them draws: severity, days, within_sla (at 100k
+    post-mortems, the titles and ids the charts do not show are most of the cost of fetching them)."""
+    settings = settings or Settings()
+    base, params = _written(f, settings)
+    return frame(con, f"""{base}
+        SELECT severity, days, business_days <= $sla AS within_sla
+        FROM written ORDER BY incident_date, postmortem_id""", params)
+
+
 def waiting(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """Incidents up to the as-of date with no post-mortem date on or before it, longest waiting first:
     postmortem_id, title, team, severity, incident_date, days_waiting, business_days_waiting and

@@ -1,6 +1,6 @@
 """How long the dashboard's queries take, per analytics function and per page, at given database files.
 
-    .venv/bin/python bench/dashboard_bench.py DB [DB ...] [--repeat 3] [--json FILE] [--functions]
+    .venv/bin/python bench/dashboard_bench.py DB [DB ...] [--repeat 3] [--json FILE] [--functions] [--pages a,b]
     .venv/bin/python bench/dashboard_bench.py --render [--db FILE]     # whole pages through AppTest
 
 Each page's set is the analytics calls its file makes (the sidebar's catalog.choices and catalog.counts
@@ -60,8 +60,10 @@ def page_calls(settings: Settings) -> dict[str, list]:
             lambda con, f: actions.open_actions(con, f)],
         "causes": sidebar + [
             lambda con, f: recurrence.overall(con, f, s),
-            lambda con, f: (recurrence.active_patterns if hasattr(recurrence, "active_patterns")
-                            else recurrence.patterns)(con, f, s),
+            *([lambda con, f: recurrence.patterns_and_members(con, f, s)]
+              if hasattr(recurrence, "patterns_and_members")  # before: the page asked for the two apart
+              else [lambda con, f: recurrence.active_patterns(con, f, s),
+                    lambda con, f: recurrence.pattern_members(con, f, s)]),
             lambda con, f: recurrence.action_effectiveness_detail(con, f, s),
             *([] if hasattr(recurrence, "effectiveness_groups")  # before: the page asked for both
               else [lambda con, f: recurrence.action_effectiveness(con, f, s)]),
@@ -72,7 +74,8 @@ def page_calls(settings: Settings) -> dict[str, list]:
             lambda con, f: timeliness.summary(con, f, s),
             lambda con, f: timeliness.waiting(con, f, s),
             lambda con, f: coverage.summary(con, f, s),
-            lambda con, f: timeliness.distribution(con, f, s),
+            lambda con, f: (timeliness.days if hasattr(timeliness, "days")  # before: the whole distribution
+                            else timeliness.distribution)(con, f, s),
             lambda con, f: timeliness.summary(con, f, s, by="severity"),
             lambda con, f: coverage.missing(con, f, s),
             lambda con, f: response.distributions(con, f, "severity", s)],
@@ -81,9 +84,10 @@ def page_calls(settings: Settings) -> dict[str, list]:
             else [lambda con, f: quarterly.trends(con, f, s),  # before: the page merged the two
                   lambda con, f: actions.rates_by_quarter(con, f, s)]) + [
             lambda con, f: quarterly.causes(con, f, s)],
-        "escalations": sidebar + [lambda con, f: escalations.escalations(con, f, s)],
-        "postmortems": sidebar + [
-            lambda con, f: catalog.postmortems(con, f),
+        "escalations": sidebar + [lambda con, f: escalations.listing(con, f, s)],
+        "postmortems": sidebar + ([  # the page asks for the rows it shows and their count
+            lambda con, f: catalog.postmortems(con, f, limit=1000), lambda con, f: catalog.postmortem_count(con, f)]
+            if hasattr(catalog, "postmortem_count") else [lambda con, f: catalog.postmortems(con, f)]) + [  # before
             lambda con, f: catalog.detail(con, _busiest_postmortem(con))],
         # not a page: `hindsight report review` and the Quarterly page's button, the last complete quarter
         "review pack": [lambda con, f: _pack_tables(con, f, s)],
@@ -156,7 +160,7 @@ class _Call:
         return self.call(con, f)
 
 
-def bench(dbs: list[str], repeat: int, with_functions: bool) -> dict:
+def bench(dbs: list[str], repeat: int, with_functions: bool, pages: list[str] | None = None) -> dict:
     settings = Settings.from_mapping(read_config(CONFIG))
     out = {}
     for db in dbs:
@@ -165,6 +169,8 @@ def bench(dbs: list[str], repeat: int, with_functions: bool) -> dict:
         result = {"postmortems": size, "pages": {}, "functions": {}}
         for name, f in selections(db).items():
             for page, calls in page_calls(settings).items():
+                if pages and page not in pages:
+                    continue
                 cold, warm = time_calls(db, calls, f, repeat)
                 cached = time_cached(db, calls, f, repeat)
                 result["pages"][f"{page} [{name}]"] = {"cold": cold, "warm": warm, "cached": cached}
@@ -241,6 +247,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--functions", action="store_true", help="time every analytics function too")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--pages", help="only these pages, comma-separated (e.g. causes,escalations)")
     parser.add_argument("--render", action="store_true", help="time whole pages through AppTest instead")
     parser.add_argument("--db", help="with --render: the database (default: the demo, ingested)")
     args = parser.parse_args()
@@ -249,7 +256,7 @@ def main() -> None:
         return
     if not args.dbs:
         parser.error("give at least one database file")
-    results = bench(args.dbs, args.repeat, args.functions)
+    results = bench(args.dbs, args.repeat, args.functions, args.pages.split(",") if args.pages else None)
     growth(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")

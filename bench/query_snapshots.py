@@ -58,6 +58,7 @@ def _calls(s: Settings, pid: str) -> dict:
         "coverage.missing": lambda con, f: coverage.missing(con, f, s),
         "coverage.summary": lambda con, f: coverage.summary(con, f, s),
         "escalations.escalations": lambda con, f: escalations.escalations(con, f, s),
+        "escalations.listing": lambda con, f: escalations.listing(con, f, s),
         "learning.summary": lambda con, f: learning.summary(con, f, s),
         "learning.by_quarter": lambda con, f: learning.by_quarter(con, f, s),
         "overview.effectiveness": lambda con, f: overview.effectiveness(con, f, s),
@@ -75,11 +76,14 @@ def _calls(s: Settings, pid: str) -> dict:
             lambda con, f: recurrence.active_patterns(con, f, s, *_last_quarter(f, s)),
         "recurrence.pattern_members quarter":
             lambda con, f: recurrence.pattern_members(con, f, s, *_last_quarter(f, s)),
+        "recurrence.pattern_members": lambda con, f: recurrence.pattern_members(con, f, s),
         "recurrence.pareto": lambda con, f: recurrence.pareto(con, f),
         "recurrence.cause_service_matrix": lambda con, f: recurrence.cause_service_matrix(con, f),
         "recurrence.action_effectiveness_detail": lambda con, f: recurrence.action_effectiveness_detail(con, f, s),
         "recurrence.action_effectiveness": lambda con, f: recurrence.action_effectiveness(con, f, s),
         "timeliness.distribution": lambda con, f: timeliness.distribution(con, f, s),
+        "timeliness.days": lambda con, f: (timeliness.days(con, f, s) if hasattr(timeliness, "days") else  # before:
+                                           timeliness.distribution(con, f, s)[["severity", "days", "within_sla"]]),
         "timeliness.waiting": lambda con, f: timeliness.waiting(con, f, s),
     }
     for by in ("team", "owner", "priority", "severity", "service"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Concatenate, ParamSpec, TypeVar
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
 from analytics import catalog
@@ -83,11 +84,30 @@ Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
 
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+@st.cache_resource(show_spinner=False, max_entries=512, ttl=3600)
 def _cached(name: str, _func: Callable, db: str, db_version: tuple | None, config: str | None, args: tuple,
             kwargs: tuple):
-    """``_func`` is not hashed (the leading underscore): ``name``, its module and qualified name, keys it."""
+    """``_func`` is not hashed (the leading underscore): ``name``, its module and qualified name, keys it.
+
+    One result for every session of the process, handed out as a copy (``_copy``), not pickled: at 100k
+    post-mortems st.cache_data's pickling of a 36k-row table of actions alone took 240 ms on every hit;
+    a copy takes 7 ms. The result is shared by every session: nothing may change it in place, which the
+    copies guarantee."""
     return _func(connection(), *args, **dict(kwargs))
+
+
+def _copy(value):
+    """A copy of a cached result that a page may change freely: tables copied (their arrays; the Python
+    objects of a text column are shared, strings being immutable, and so are the lists of a list column,
+    which no page changes), dictionaries, lists and tuples of them likewise; anything else (numbers,
+    dates, strings) is immutable."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(item) for item in value)
+    return value
 
 
 def query(func: Callable[Concatenate[duckdb.DuckDBPyConnection, Params], Result], *args: Params.args,
@@ -95,5 +115,5 @@ def query(func: Callable[Concatenate[duckdb.DuckDBPyConnection, Params], Result]
     """``func(connection, *args, **kwargs)`` for an analytics function, cached on the database version,
     the configuration file and the arguments (Filters and Settings are part of the key by value). Pass the
     configured settings explicitly where the function takes them: ``settings=data.current_settings()``."""
-    return _cached(f"{func.__module__}.{func.__qualname__}", func, str(db_path()), version(), config_path(), args,
-                   tuple(sorted(kwargs.items())))
+    return _copy(_cached(f"{func.__module__}.{func.__qualname__}", func, str(db_path()), version(), config_path(),
+                         args, tuple(sorted(kwargs.items()))))

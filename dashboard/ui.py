@@ -21,24 +21,44 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
+ROWS_SHOWN = 1_000  # a table longer than this shows its first rows; its CSV download has every one
+CATEGORIES_SHOWN = 50  # a chart with more categories along an axis draws the first (largest) ones
+POINTS_SHOWN = 5_000  # a chart drawing one mark per item draws a summary instead beyond this many
+
+
 def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",
           column_config: dict | None = None, height: int | None = None, percent: tuple = (), points: tuple = (),
-          row_height: int | None = None) -> None:
-    """A dataframe with a CSV download of exactly what is shown. Cells are plain text. ``percent``: the
-    columns holding shares (0 to 1), shown as whole percentages; ``points``: changes of shares, in
-    percentage points."""
+          row_height: int | None = None, limit: int | None = None) -> None:
+    """A dataframe with a CSV download of what is shown, every row of it. Cells are plain text. ``percent``:
+    the columns holding shares (0 to 1), shown as whole percentages; ``points``: changes of shares, in
+    percentage points. A table of more than ``limit`` rows (ROWS_SHOWN by default) shows its first ``limit``,
+    in its order, and says so: nobody reads 36,000 rows, and the browser would receive every one of them."""
     st.subheader(title)
     if df is None or df.empty:
         st.caption(empty)
         return
+    limit = ROWS_SHOWN if limit is None else limit
+    shown, config = displayed(df.head(limit), column_config, percent, points)
+    st.dataframe(shown, hide_index=True, column_config=config, height=height or "auto", row_height=row_height)
+    if len(df) > limit:
+        st.caption(f"Showing the first {limit:,} of {len(df):,} rows, in this order; the CSV has every row.")
+        def data() -> str:  # written when the button is pressed: on every rerun it would cost more than the page
+            return displayed(df, column_config, percent, points)[0].to_csv(index=False)
+    else:
+        data = shown.to_csv(index=False).encode("utf-8")
+    st.download_button("Download CSV", data, file_name=f"{slug(title)}.csv", mime="text/csv",
+                       key=key or f"dl-{slug(title)}")
+
+
+def displayed(df: pd.DataFrame, column_config: dict | None, percent: tuple = (), points: tuple = ()
+              ) -> tuple[pd.DataFrame, dict]:
+    """A table as ``table`` shows it, and its column configuration: shares as whole percentages, the
+    tiles' precision (0.535 -> 54%), missing cells as a dash."""
     config = dict(column_config or {})
-    if percent or points:  # shares as whole percentages, the tiles' precision: 0.535 -> 54%
+    if percent or points:
         df = df.assign(**{name: df[name].astype(float) * 100 for name in (*percent, *points)})
         config.update({name: PERCENT for name in percent} | {name: POINTS for name in points})
-    df, config = without_nulls(df, config, percent, points)
-    st.dataframe(df, hide_index=True, column_config=config, height=height or "auto", row_height=row_height)
-    st.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
-                       mime="text/csv", key=key or f"dl-{slug(title)}")
+    return without_nulls(df, config, percent, points)
 
 
 def _shown(value, kind: str) -> str:

@@ -98,6 +98,9 @@ def run(paths: list[str | Path], db: str | Path, cfg: Config, *, strict: bool = 
             raise StrictAbort(result)
         _record_run(con, result, paths, cfg, now, walk_problems)
         clock.lap("record")
+        from pipeline import derived  # imported here, like the parsers: see _load
+        derived.write(con, cfg.raw, run_id, rows_changed=bool(work.jobs))
+        clock.lap("derive")
     clock.lap("commit and swap")
     result.timings = clock.laps
     return result

@@ -27,7 +27,7 @@ import duckdb
 from pipeline.errors import StoreFailed, UsageError, WriterBusy, describe_os_error
 
 SCHEMA = Path(__file__).with_name("schema.sql").read_text()
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: the ingest writes derived tables (pipeline/derived.py)
 WRITER_MEMORY = "160MB"
 
 

@@ -385,3 +385,15 @@ def test_patterns_are_named_by_their_incidents_titles():
                             "incident_date": [pd.Timestamp("2026-01-26"), pd.Timestamp("2026-03-11")]})
     # B-2 has no title: its id stands in, after its date
     assert with_titles(patterns, members)["titles"].tolist() == [["2026-01-26 Checkout down", "2026-03-11 B-2"]]
+
+
+def test_member_names_without_a_title_or_a_date():
+    import pandas as pd
+
+    from analytics.recurrence import member_names
+
+    members = pd.DataFrame({"pattern_id": [1, 1, 1], "postmortem_id": ["A-1", "B-2", "C-3"],
+                            "title": ["Checkout down", "   ", None],
+                            "incident_date": [None, pd.Timestamp("2026-03-11"), None]})
+    # no date, its title alone; B-2: a blank title is no title; C-3: neither, its id alone
+    assert member_names(members) == {"A-1": "Checkout down", "B-2": "2026-03-11 B-2", "C-3": "C-3"}

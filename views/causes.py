@@ -70,6 +70,8 @@ def causes_by_service(filters: Filters, pareto, overall) -> None:
     if not ui.section("Causes by service", matrix, "Nothing in this selection."):
         return
     grid = recurrence.cause_service_grid(matrix, pareto["cause"].tolist())
+    services = len(grid.columns)
+    grid = grid.iloc[:, :ui.CATEGORIES_SHOWN]  # the busiest: a heatmap of 2,000 columns (at 100k) is unreadable
     text = grid.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(dtype=float), x=[label(s) for s in grid.columns], y=[label(c) for c in grid.index],
@@ -81,7 +83,9 @@ def causes_by_service(filters: Filters, pareto, overall) -> None:
                       yaxis=dict(type="category", autorange="reversed", title="primary cause category"))
     ui.chart(fig, "chart-cause-service", height=190 + 34 * len(grid.index))
     st.caption(f"n = {ui.num(overall['incidents'])} incidents by primary cause category (rows, most frequent first) "
-               "and service (columns, busiest first). An empty cell is no incident.")
+               "and service (columns, busiest first). An empty cell is no incident."
+               + (f" The {ui.CATEGORIES_SHOWN} busiest of {ui.num(services)} services are drawn; the table below "
+                  "has every pair." if services > ui.CATEGORIES_SHOWN else ""))
     ui.table(matrix.rename(columns={"cause": "Cause category", "service": "Service", "incidents": "Incidents"}),
              "Cause × service", key="dl-cause-service")
 
@@ -113,9 +117,8 @@ def trend_by_quarter(filters: Filters, settings: Settings) -> None:
              "Recurrence by quarter", key="dl-recurrence-trend", percent=("Recurrence rate",))
 
 
-def pattern_list(filters: Filters, patterns, settings: Settings) -> None:
+def pattern_list(patterns, members, settings: Settings) -> None:
     st.header("Patterns")
-    members = data.query(recurrence.pattern_members, filters, settings=settings)
     named = recurrence.with_titles(patterns, members)
     ui.table(named.drop(columns="postmortem_ids").rename(columns={
         "pattern_id": "Pattern", "incidents": "Incidents", "service": "Service",
@@ -131,9 +134,10 @@ def pattern_list(filters: Filters, patterns, settings: Settings) -> None:
     st.caption(f"n = {ui.num(len(patterns))} patterns: groups of {settings.pattern_incidents} or more incidents "
                "linked by an explicit recurrence link, or each the recurrence of the one before on the same "
                "service and cause. Largest first.")
-    ids = members["postmortem_id"].drop_duplicates().tolist()
-    names = dict(zip(members["postmortem_id"], recurrence.with_titles(
-        members.assign(postmortem_ids=[[pid] for pid in members["postmortem_id"]]), members)["titles"].str[0]))
+    # the post-mortems of the patterns the table shows (at 100k, 32k members in all: too many to choose from)
+    shown = set(patterns["pattern_id"].head(ui.ROWS_SHOWN))
+    ids = members.loc[members["pattern_id"].isin(shown), "postmortem_id"].drop_duplicates().tolist()
+    names = recurrence.member_names(members)
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     pick = left.selectbox("A pattern's post-mortem", ids, format_func=names.get, key="pattern-pick")
     if right.button("Open on the Post-mortems page", key="pattern-open", disabled=not pick):
@@ -183,7 +187,8 @@ if overall.empty or not overall.iloc[0]["incidents"]:
     st.caption("Nothing in this selection: no post-mortem matches these filters.")
     st.stop()
 overall = overall.iloc[0]
-patterns = data.query(recurrence.active_patterns, filters, settings=settings)
+found = data.query(recurrence.patterns_and_members, filters, settings=settings)
+patterns = found["patterns"]
 detail = data.query(recurrence.action_effectiveness_detail, filters, settings=settings)
 effect = recurrence.effectiveness_groups(detail)
 pareto = data.query(recurrence.pareto, filters)
@@ -191,5 +196,5 @@ tiles(overall, patterns, effect, settings)
 pareto_chart(pareto, overall)
 causes_by_service(filters, pareto, overall)
 trend_by_quarter(filters, settings)
-pattern_list(filters, patterns, settings)
+pattern_list(patterns, found["members"], settings)
 action_effectiveness(detail, effect, overall)

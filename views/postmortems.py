@@ -55,30 +55,40 @@ def _on_select() -> None:
         st.query_params.pop("pm", None)
 
 
+COLUMNS = {"postmortem_id": "Id", "incident_date": "Incident date", "title": "Title", "team": "Team",
+           "service": "Service", "severity": "Severity", "primary_cause_category": "Cause category",
+           "minutes_to_resolve": "Minutes to resolve", "days_to_postmortem": "Days to post-mortem",
+           "postmortem_date": "Post-mortem date", "actions": "Actions", "open_actions": "Open actions",
+           "language": "Language", "source_format": "Format"}
+CONFIG = {"Incident date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+          "Post-mortem date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+          "Title": st.column_config.TextColumn(width="large")}
+
+
 def listing_section(filters: Filters) -> None:
     search = st.text_input("Search", key="pm-search", placeholder="a word of the id, title, summary or root cause")
-    listing = data.query(catalog.postmortems, filters, search=search)
+    # the first rows only, in the list's order: 100,000 rows are not read, and the browser would get them all
+    listing = data.query(catalog.postmortems, filters, search=search, limit=ui.ROWS_SHOWN)
+    total = data.query(catalog.postmortem_count, filters, search=search)
     st.subheader("Post-mortems")
     if listing.empty:
         st.caption("Nothing in this selection: no post-mortem matches these filters and this search."
                    if search.strip() else "Nothing in this selection: no post-mortem matches these filters.")
         return
-    shown = listing.rename(columns={
-        "postmortem_id": "Id", "incident_date": "Incident date", "title": "Title", "team": "Team",
-        "service": "Service", "severity": "Severity", "primary_cause_category": "Cause category",
-        "minutes_to_resolve": "Minutes to resolve", "days_to_postmortem": "Days to post-mortem",
-        "postmortem_date": "Post-mortem date", "actions": "Actions", "open_actions": "Open actions",
-        "language": "Language", "source_format": "Format"})
     st.session_state["_pm_table_ids"] = listing["postmortem_id"].tolist()
-    shown, config = ui.without_nulls(shown, {"Incident date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                                             "Post-mortem date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                                             "Title": st.column_config.TextColumn(width="large")})
+    shown, config = ui.without_nulls(listing.rename(columns=COLUMNS), CONFIG)
     st.dataframe(shown, hide_index=True, key=TABLE_KEY, on_select=_on_select, selection_mode="single-row",
                  height=380 if len(shown) > 10 else "auto", column_config=config)
-    st.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"), file_name="post-mortems.csv",
-                       mime="text/csv", key="dl-postmortems", on_click="ignore")
-    st.caption(f"n = {ui.num(len(listing))} post-mortems" + (" match the search" if search.strip() else "")
-               + ", newest incident first.")
+
+    def whole_list() -> str:  # written when the button is pressed
+        every = catalog.postmortems(data.connection(), filters, search)
+        return ui.without_nulls(every.rename(columns=COLUMNS), CONFIG)[0].to_csv(index=False)
+
+    st.download_button("Download CSV", whole_list if total > len(listing) else shown.to_csv(index=False).encode(
+        "utf-8"), file_name="post-mortems.csv", mime="text/csv", key="dl-postmortems", on_click="ignore")
+    shown_part = f"the first {ui.num(len(listing))} shown (the CSV has every one)" if total > len(listing) else ""
+    st.caption(f"n = {ui.num(total)} post-mortems" + (" match the search" if search.strip() else "")
+               + ", newest incident first" + (f"; {shown_part}." if shown_part else "."))
 
 
 def facts_section(postmortem) -> None:

@@ -6,6 +6,7 @@ Every number comes from analytics.timeliness, analytics.coverage and analytics.r
 appears only inside dataframes."""
 
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -63,28 +64,45 @@ def days_histogram(filters: Filters, summary, dist, sla: int) -> None:
                "business days (weekends excluded), or late.")
 
 
+def box_stats(values) -> dict:
+    """A box plot's numbers, as a box drawn from the points shows them (quartiles interpolated linearly;
+    whiskers to the furthest value within 1.5 times the box's height): q1, median, q3, lowerfence,
+    upperfence, each in a one-item list (one box)."""
+    q1, median, q3 = np.percentile(values, [25, 50, 75])
+    reach = 1.5 * (q3 - q1)
+    return {"q1": [q1], "median": [median], "q3": [q3], "lowerfence": [values[values >= q1 - reach].min()],
+            "upperfence": [values[values <= q3 + reach].max()]}
+
+
 def days_by_severity(filters: Filters, settings: Settings, dist) -> None:
     st.subheader("By severity")
     by_severity = data.query(timeliness.summary, filters, settings=settings, by="severity")
-    present = [v for v in SEVERITIES if v in set(dist["severity"])] + sorted(
-        {label(v) for v in dist["severity"] if v not in SEVERITIES})
+    labels = {v: label(v) for v in dist["severity"].drop_duplicates()}
+    present = [v for v in SEVERITIES if v in labels] + sorted(
+        {name for v, name in labels.items() if v not in SEVERITIES})
     n_of = {label(k): v for k, v in zip(by_severity["severity"], by_severity["n"])}  # the n under each box
     fig = go.Figure()
-    shown = [label(v) for v in dist["severity"]]
+    shown = dist["severity"].map(labels)
+    dots = len(dist) <= ui.POINTS_SHOWN  # one dot per post-mortem while they can be told apart
     for severity in present:  # one box per severity, in the Overview's colours
-        days = dist["days"][[v == severity for v in shown]]
-        fig.add_box(x=[severity] * len(days), y=days, boxpoints="all", jitter=0.4, pointpos=0, name=severity,
-                    marker=dict(size=4, opacity=0.6, color=theme.severity_color(severity)),
-                    line=dict(width=1.5, color=theme.severity_color(severity)),
-                    hovertemplate="%{x}: %{y} days<extra></extra>")
+        days = dist["days"][shown == severity]
+        style = dict(name=severity, line=dict(width=1.5, color=theme.severity_color(severity)))
+        if dots:
+            fig.add_box(x=[severity] * len(days), y=days, boxpoints="all", jitter=0.4, pointpos=0,
+                        marker=dict(size=4, opacity=0.6, color=theme.severity_color(severity)),
+                        hovertemplate="%{x}: %{y} days<extra></extra>", **style)
+        else:  # the box's own numbers, not 100,000 points for the browser to place
+            fig.add_box(x=[severity], **box_stats(days.to_numpy(dtype=float)), **style)
     fig.update_layout(showlegend=False,
                       xaxis=dict(type="category", categoryorder="array", categoryarray=present, tickmode="array",
                                  tickvals=present, ticktext=[f"{v}<br>n = {n_of.get(v, 0)}" for v in present],
                                  title="severity"),
                       yaxis_title="days to post-mortem")
     ui.chart(fig, "chart-days-severity", height=320)
-    st.caption("One dot per post-mortem; the box spans the middle half, the line in it is the median. "
-               "Median, p90 and n of each severity in the table.")
+    st.caption(("One dot per post-mortem; the box" if dots else
+                f"The box (too many post-mortems for a dot each, more than {ui.num(ui.POINTS_SHOWN)})")
+               + " spans the middle half, the line in it is the median. Median, p90 and n of each severity in the "
+                 "table.")
     ui.table(by_severity.rename(columns={
         "severity": "Severity", "n": "n", "median": "Median (d)", "p90": "p90 (d)", "max": "Max (d)",
         "within_sla": "Within SLA", "within_sla_rate": "Within SLA rate", "small_sample": "Small sample"}),
@@ -92,7 +110,7 @@ def days_by_severity(filters: Filters, settings: Settings, dist) -> None:
 
 
 def days_to_postmortem(filters: Filters, settings: Settings, summary) -> None:
-    dist = data.query(timeliness.distribution, filters, settings=settings)
+    dist = data.query(timeliness.days, filters, settings=settings)
     if not ui.section("Days to post-mortem", dist,
                       "Nothing in this selection: no post-mortem written by the as-of date with both dates."):
         return

@@ -69,13 +69,14 @@ def gather(con, f: Filters, settings: Settings, p: Period) -> dict:
     inside = dataclasses.replace(upto, date_from=max(p.start, f.date_from or p.start))
     window = dict(start=inside.date_from, end=inside.date_to)
     trend = quarterly.trends(con, upto, settings)
+    patterns = recurrence.patterns_and_members(con, f, settings, **window)
     return {
         "tiles": overview.effectiveness(con, f, settings, quarter=p.quarter),
         "trend": trend.tail(QUARTERS_SHOWN).reset_index(drop=True),
         "causes": quarterly.causes(con, upto, settings),
         "pareto": recurrence.pareto(con, inside),
-        "patterns": recurrence.active_patterns(con, f, settings, **window),
-        "members": recurrence.pattern_members(con, f, settings, **window),
+        "patterns": patterns["patterns"],
+        "members": patterns["members"],
         "escalations": escalations.escalations(con, upto, settings),
         "postmortems": catalog.postmortems(con, upto),
         "overdue": actions.overdue(con, upto),

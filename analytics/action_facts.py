@@ -1,0 +1,27 @@
+"""Every action with the columns of its post-mortem that the action metrics filter and group on, as the
+ingest writes them once per database version (analytics/stored.py): a join of 400k actions to 100k
+post-mortems on their text ids costs ~60 ms, which every action metric otherwise paid on every call.
+Pandas-free, so the ingest can import it; analytics/actions.py ``kept_actions`` reads it."""
+
+from __future__ import annotations
+
+import duckdb
+
+from analytics import stored
+
+# the post-mortem's columns the filters (analytics/filters.py) and the action metrics read
+POSTMORTEM_COLUMNS = ("title", "team", "service", "severity", "primary_cause_category", "incident_date",
+                      "postmortem_date")
+ACTION_FACTS = (f"SELECT action.*, {', '.join(f'pm.{c}' for c in POSTMORTEM_COLUMNS)} "
+                "FROM actions action JOIN postmortems pm USING (postmortem_id)")
+STORED = "action_facts"
+STAMP_KEY = "action_facts"  # schema_info: "all@<run_id>" of the run that wrote it
+SETTING = "all"  # it depends on no setting
+
+
+def stored_current(con: duckdb.DuckDBPyConnection) -> bool:
+    return stored.current(con, STAMP_KEY, SETTING)
+
+
+def store(con: duckdb.DuckDBPyConnection, run_id: int, rows_changed: bool = True) -> None:
+    stored.write(con, STORED, ACTION_FACTS, {}, STAMP_KEY, SETTING, run_id, rows_changed)

@@ -1,0 +1,74 @@
+"""The recurrence flags of every loaded post-mortem (analytics/recurrence.py says what "recurs" means):
+their SQL, and the table the ingest writes them to once per database version.
+
+Kept apart from analytics/recurrence.py, and free of pandas, so the ingest can write them without the
+import cost of the analytics modules (analytics/stored.py says when readers use the table)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from analytics import stored
+
+ORDER = "incident_date, started_at NULLS LAST, postmortem_id"
+
+# One row per loaded post-mortem, over every post-mortem: a filter changes which incidents are looked at,
+# never whether one of them recurs. Linear in the corpus: in the order above, the latest earlier incident
+# of the same service and cause is the one just before in that pair's order (lag), since an older one is
+# further away in days.
+EVERY_FLAG = f"""
+    WITH ordered AS (
+        SELECT postmortem_id, incident_date, service, primary_cause_category,
+               row_number() OVER (ORDER BY {ORDER}) AS seq
+        FROM postmortems WHERE incident_date IS NOT NULL
+    ),
+    implicit AS (
+        SELECT postmortem_id,
+               CASE WHEN service IS NOT NULL AND primary_cause_category IS NOT NULL
+                     AND date_diff('day', lag(incident_date) OVER same_pair, incident_date) <= $window
+                    THEN lag(postmortem_id) OVER same_pair END AS implicit_previous
+        FROM ordered
+        WINDOW same_pair AS (PARTITION BY service, primary_cause_category ORDER BY seq)
+    ),
+    links AS (
+        SELECT link.postmortem_id, link.recurrence_of,
+               row_number() OVER (PARTITION BY link.postmortem_id
+                                  ORDER BY target.incident_date DESC NULLS LAST, target.started_at DESC NULLS LAST,
+                                           link.recurrence_of DESC) AS latest_first
+        FROM (SELECT DISTINCT postmortem_id, recurrence_of FROM recurrence_links
+              WHERE recurrence_of <> postmortem_id) link
+        LEFT JOIN postmortems target ON target.postmortem_id = link.recurrence_of
+        LEFT JOIN ordered source_order ON source_order.postmortem_id = link.postmortem_id
+        LEFT JOIN ordered target_order ON target_order.postmortem_id = link.recurrence_of
+        -- a link to a later incident is a data error (warned at ingest): ignored
+        WHERE NOT coalesce(target_order.seq > source_order.seq, FALSE)
+    ),
+    linked AS (
+        SELECT postmortem_id, list(recurrence_of ORDER BY latest_first) AS linked_ids,
+               arg_min(recurrence_of, latest_first) AS linked_previous
+        FROM links GROUP BY postmortem_id
+    )
+    SELECT p.postmortem_id,
+           (linked.linked_previous IS NOT NULL OR implicit.implicit_previous IS NOT NULL) AS recurs,
+           (linked.linked_previous IS NOT NULL) AS explicit,
+           coalesce(linked.linked_previous, implicit.implicit_previous) AS previous_id,
+           date_diff('day', previous.incident_date, p.incident_date) AS days_since_previous,
+           implicit.implicit_previous, coalesce(linked.linked_ids, []) AS linked_ids
+    FROM postmortems p
+    LEFT JOIN linked USING (postmortem_id)
+    LEFT JOIN implicit USING (postmortem_id)
+    LEFT JOIN postmortems previous ON previous.postmortem_id = coalesce(linked.linked_previous,
+                                                                       implicit.implicit_previous)"""
+
+STORED = "recurrence_flags"  # EVERY_FLAG as the last ingest wrote it, for the window of its configuration
+STAMP_KEY = "recurrence_flags"  # schema_info: "<window>@<run_id>" of the run that wrote it
+
+
+def stored_current(con: duckdb.DuckDBPyConnection, window: int, run_id: int | None = None) -> bool:
+    """Whether the file holds EVERY_FLAG for this window as of run ``run_id``, by default its last ingest."""
+    return stored.current(con, STAMP_KEY, int(window), run_id)
+
+
+def store(con: duckdb.DuckDBPyConnection, window: int, run_id: int, rows_changed: bool = True) -> None:
+    """Write EVERY_FLAG for ``window`` into the table STORED, stamped with run ``run_id`` (analytics/stored.py)."""
+    stored.write(con, STORED, EVERY_FLAG, {"window": int(window)}, STAMP_KEY, int(window), run_id, rows_changed)

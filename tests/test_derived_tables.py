@@ -1,0 +1,154 @@
+"""The tables the ingest derives and writes into the file (pipeline/derived.py: recurrence_flags,
+action_facts), and the readers' use of them: the same rows as computed from the raw tables, used only when
+the file's last ingest wrote them with the reader's settings; an older file (no table) reads the same numbers.
+
+The fixture is tests/test_analytics_recurrence.py's MAIN, whose flags are worked out there by hand:
+PM-2 recurs on PM-1 (80 days), PM-3 on PM-2 (0 days), PM-5 on PM-4 (59 days), PM-6 by an explicit link
+to PM-OLD (not loaded); 4 of 9 recur. Its actions: PM-1 (team a) one done 2025-02-01 and one cancelled,
+PM-2 (team a) one done 2025-04-15, PM-4 (team b) one cancelled."""
+
+import json
+
+import duckdb
+import pytest
+
+from analytics import actions, recurrence, recurrence_flags
+from analytics.db import connect_readonly
+from analytics.settings import Settings
+from analytics.filters import Filters
+from tests.test_analytics_recurrence import AS_OF, F, MAIN
+
+RECURRING = [("PM-2", "PM-1", 80), ("PM-3", "PM-2", 0), ("PM-5", "PM-4", 59), ("PM-6", "PM-OLD", None)]
+
+
+def ingest(cli, db, exports, *args):
+    code, out, err = cli("ingest", exports, "--db", db, *args)
+    assert code == 0, out + err
+
+
+@pytest.fixture
+def loaded(cli, db, exports):
+    (exports / "pms.json").write_text(json.dumps(MAIN), encoding="utf-8")
+    ingest(cli, db, exports)
+    return db
+
+
+def stored(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT postmortem_id, previous_id, days_since_previous FROM recurrence_flags "
+                           "WHERE recurs ORDER BY postmortem_id").fetchall()
+        stamp = con.execute("SELECT value FROM schema_info WHERE key = 'recurrence_flags'").fetchone()[0]
+        return rows, stamp
+    finally:
+        con.close()
+
+
+def source(db, settings=None):
+    """The FROM item every_flag reads on a new reader connection, and the overall numbers."""
+    con = connect_readonly(db)
+    try:
+        return recurrence.every_flag(con, settings)[0], recurrence.overall(con, F, settings).iloc[0].tolist()
+    finally:
+        con.close()
+
+
+def test_the_ingest_writes_the_flags_and_readers_use_them(loaded):
+    rows, stamp = stored(loaded)
+    assert rows == RECURRING
+    assert stamp == "180@1"  # the default window, the first run
+    assert source(loaded) == ("recurrence_flags", [9, 4, pytest.approx(4 / 9)])
+
+
+def test_another_window_is_computed_by_the_reader(loaded):
+    # a 30-day window: PM-2 (80 days) and PM-5 (59 days) no longer recur; PM-3 (0 days) and PM-6 (explicit) do
+    table, overall = source(loaded, Settings(recurrence_window_days=30))
+    assert table != "recurrence_flags" and overall == [9, 2, pytest.approx(2 / 9)]
+
+
+def test_the_ingest_uses_the_configured_window(cli, db, exports, tmp_path):
+    (exports / "pms.json").write_text(json.dumps(MAIN), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("analytics:\n  recurrence_window_days: 30\n", encoding="utf-8")
+    ingest(cli, db, exports, "--config", config)
+    rows, stamp = stored(db)
+    assert stamp == "30@1" and [r[0] for r in rows] == ["PM-3", "PM-6"]
+    assert source(db, Settings(recurrence_window_days=30))[0] == "recurrence_flags"
+    assert source(db)[1] == [9, 4, pytest.approx(4 / 9)]  # the default window: computed, as before
+
+
+def test_an_unchanged_run_keeps_the_table_and_moves_its_stamp(cli, loaded, exports):
+    ingest(cli, loaded, exports)
+    rows, stamp = stored(loaded)
+    assert rows == RECURRING and stamp == "180@2"
+    assert source(loaded)[0] == "recurrence_flags"
+
+
+def test_a_new_file_updates_the_flags(cli, loaded, exports):
+    # PM-10 on api + code, 2025-06-20: 81 days after PM-3 (2025-03-31), within 180
+    (exports / "more.json").write_text(json.dumps([{"id": "PM-10", "incident_date": "2025-06-20", "team": "a",
+                                                    "severity": "P3", "service": "api", "cause_category": "code"}]),
+                                       encoding="utf-8")
+    ingest(cli, loaded, exports)
+    rows, stamp = stored(loaded)
+    assert rows == sorted(RECURRING + [("PM-10", "PM-3", 81)]) and stamp == "180@2"
+
+
+def test_a_file_without_the_table_reads_the_same(loaded):
+    # as a file written before the table existed: no table, no stamp
+    con = duckdb.connect(str(loaded))
+    con.execute("DROP TABLE recurrence_flags")
+    con.execute("DELETE FROM schema_info WHERE key = 'recurrence_flags'")
+    con.close()
+    table, overall = source(loaded)
+    assert table != "recurrence_flags" and overall == [9, 4, pytest.approx(4 / 9)]
+
+
+def test_a_table_left_by_a_later_run_of_an_older_release_is_not_used(loaded):
+    # an older release ingesting after this one adds a run and leaves the table as it was: maybe stale
+    con = duckdb.connect(str(loaded))
+    con.execute("INSERT INTO ingest_runs (run_id, started_at, finished_at, paths, config, files_seen, "
+                "files_loaded, files_unchanged, files_rejected, postmortems, actions, warnings, errors) "
+                "SELECT 2, started_at, finished_at, paths, config, 0, 0, 0, 0, 0, 0, 0, 0 FROM ingest_runs")
+    con.execute("UPDATE recurrence_flags SET recurs = FALSE")  # what it would now be wrong about
+    con.close()
+    assert not recurrence_flags.stored_current(connect_readonly(loaded), 180)
+    assert source(loaded)[1] == [9, 4, pytest.approx(4 / 9)]
+
+
+def summary(db, **filters):
+    con = connect_readonly(db)
+    try:
+        sql = actions.kept_actions(Filters(as_of=AS_OF, **filters), con)[0]
+        row = actions.summary(con, Filters(as_of=AS_OF, **filters)).iloc[0]
+        return "action_facts" in sql, [int(row["actions"]), int(row["done"])]
+    finally:
+        con.close()
+
+
+def test_the_ingest_writes_each_action_with_its_post_mortem(loaded):
+    assert query_rows(loaded, "SELECT action_id IS NOT NULL, postmortem_id, team, incident_date::VARCHAR, status "
+                              "FROM action_facts ORDER BY postmortem_id, position") == [
+        (True, "PM-1", "a", "2025-01-10", "done"), (True, "PM-1", "a", "2025-01-10", "cancelled"),
+        (True, "PM-2", "a", "2025-03-31", "done"), (True, "PM-4", "b", "2025-02-01", "cancelled")]
+    # not cancelled: PM-1's done one and PM-2's, both done by 2025-07-01; team b's only action is cancelled
+    assert summary(loaded) == (True, [2, 2])
+    assert summary(loaded, teams=("a",)) == (True, [2, 2])
+    assert summary(loaded, teams=("b",)) == (True, [0, 0])
+
+
+def test_without_the_action_table_the_numbers_are_the_same(loaded):
+    con = duckdb.connect(str(loaded))
+    con.execute("DROP TABLE action_facts")
+    con.execute("DELETE FROM schema_info WHERE key = 'action_facts'")
+    con.close()
+    assert summary(loaded) == (False, [2, 2])
+    assert summary(loaded, teams=("b",)) == (False, [0, 0])
+
+
+def query_rows(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -1,0 +1,110 @@
+"""A long table shows its first rows and says so; its download has every row (the dashboard at 100,000
+post-mortems would otherwise send every row to the browser, and write every download on every rerun).
+
+The demo's numbers are the ones the page tests work out: 300 post-mortems (tests/test_page_postmortems.py),
+17 open actions of the payments team over 14 incidents (tests/test_page_actions.py). The pages are run with
+ROWS_SHOWN lowered to 5, so the demo's tables are "long"."""
+
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from conftest import captions, values
+
+SHOWN = 5
+
+
+@pytest.fixture
+def offered(monkeypatch):
+    """file name -> what the page handed st.download_button (bytes, or the function writing it on a click);
+    ROWS_SHOWN lowered to SHOWN."""
+    import streamlit as st
+
+    monkeypatch.setattr("dashboard.ui.ROWS_SHOWN", SHOWN)
+    files = {}
+    original = st.download_button
+
+    def record(label, data, *args, **kwargs):
+        files[kwargs.get("file_name")] = data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", record)
+    return files
+
+
+def written(data) -> str:
+    """What a click downloads."""
+    data = data() if callable(data) else data
+    return data.decode("utf-8") if isinstance(data, bytes) else data
+
+
+def test_the_post_mortem_list_shows_its_first_rows_and_downloads_all(app, offered):
+    at = app(page="views/postmortems.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == SHOWN
+    assert "n = 300 post-mortems, newest incident first; the first 5 shown (the CSV has every one)." in captions(at)
+    every = pd.read_csv(io.StringIO(written(offered["post-mortems.csv"])))
+    assert len(every) == 300
+    assert every["Id"].head(SHOWN).tolist() == table["Id"].tolist()
+    dates = pd.to_datetime(every["Incident date"], errors="coerce")
+    assert dates.dropna().is_monotonic_decreasing  # newest first, the order the page shows
+
+
+def test_a_long_table_says_how_many_rows_it_shows(app, offered):
+    at = app(page="views/actions.py", team=["payments"]).run()
+    assert not at.exception
+    overdue = pd.read_csv(io.StringIO(written(offered["overdue-actions.csv"])))
+    assert len(overdue) > SHOWN  # the payments team's overdue actions: more than 5, so the table is cut
+    shown = [t.value for t in at.dataframe if "Days overdue" in t.value.columns][0]
+    assert len(shown) == SHOWN
+    assert shown["Action id"].tolist() == overdue["Action id"].head(SHOWN).tolist()
+    assert f"Showing the first 5 of {len(overdue)} rows, in this order; the CSV has every row." in captions(at)
+
+
+def test_the_tracker_shows_its_first_actions_and_downloads_all(app, offered):
+    at = app(page="views/actions.py", team=["payments"]).run()
+    assert not at.exception
+    action_row = re.compile(r"^\| \d+ \| ", re.M)
+    shown = at.code[0].value
+    assert len(action_row.findall(shown)) == SHOWN
+    every = written(offered["hindsight-tracker.md"])
+    assert len(action_row.findall(every)) == 17 and every.count("### Incident: ") == 14
+    assert every.rstrip().endswith("**Last review**: 2026-11-15")
+    assert any(c.startswith("The n = 17 open actions") and "(the first 5 of them; the download has every one)." in c
+               for c in captions(at))
+
+
+def test_the_cause_service_heatmap_draws_the_busiest_services(app, monkeypatch, demo_db):
+    from conftest import chart, scalar
+
+    monkeypatch.setattr("dashboard.ui.CATEGORIES_SHOWN", 3)
+    # the page's matrix counts every post-mortem the (empty) filters keep, a missing service as 'unknown'
+    services = scalar(demo_db, "SELECT count(DISTINCT coalesce(service, 'unknown')) FROM postmortems")
+    at = app(page="views/causes.py").run()
+    assert not at.exception
+    assert len(chart(at, "chart-cause-service")["data"][0]["x"]) == 3
+    assert any(f"The 3 busiest of {services} services are drawn; the table below has every pair." in c
+               for c in captions(at))
+
+
+def test_many_post_mortems_are_drawn_as_boxes_without_dots(app, monkeypatch):
+    import numpy as np
+
+    from conftest import chart
+
+    dots = chart(app(page="views/timeliness.py").run(), "chart-days-severity")["data"]
+    monkeypatch.setattr("dashboard.ui.POINTS_SHOWN", 5)
+    at = app(page="views/timeliness.py").run()
+    assert not at.exception
+    boxes = chart(at, "chart-days-severity")["data"]
+    assert [b["name"] for b in boxes] == [b["name"] for b in dots]
+    for box, points in zip(boxes, dots):
+        assert "y" not in box and "boxpoints" not in box
+        days = np.asarray(values(points["y"]), dtype=float)  # the same severity's days, drawn one by one before
+        q1, median, q3 = np.percentile(days, [25, 50, 75])
+        assert (box["q1"], box["median"], box["q3"]) == ([q1], [median], [q3])
+        assert box["upperfence"] == [days[days <= q3 + 1.5 * (q3 - q1)].max()]
+    assert any(c.startswith("The box (too many post-mortems for a dot each, more than 5)") for c in captions(at))
