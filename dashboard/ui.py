@@ -23,6 +23,7 @@ def slug(text: str) -> str:
 
 ROWS_SHOWN = 1_000  # a table longer than this shows its first rows; its CSV download has every one
 CATEGORIES_SHOWN = 50  # a chart with more categories along an axis draws the first (largest) ones
+BARS_SHOWN = 25  # a bar per group, two bars high each: 850 teams (at 100k) made a chart 40,000 px tall
 POINTS_SHOWN = 5_000  # a chart drawing one mark per item draws a summary instead beyond this many
 
 

@@ -108,3 +108,24 @@ def test_many_post_mortems_are_drawn_as_boxes_without_dots(app, monkeypatch):
         assert (box["q1"], box["median"], box["q3"]) == ([q1], [median], [q3])
         assert box["upperfence"] == [days[days <= q3 + 1.5 * (q3 - q1)].max()]
     assert any(c.startswith("The box (too many post-mortems for a dot each, more than 5)") for c in captions(at))
+
+
+def test_the_rates_by_team_chart_draws_the_teams_with_the_most_actions(app, monkeypatch):
+    from conftest import chart
+
+    monkeypatch.setattr("dashboard.ui.BARS_SHOWN", 3)
+    at = app(page="views/actions.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value  # "Rates by team": every team, the most actions first
+    bars = chart(at, "chart-rates-team")["data"]
+    drawn = list(dict.fromkeys(values(bars[0]["y"])))
+    assert len(drawn) == 3 and len(table) > 3
+    assert sorted(drawn) == sorted(table["Team"].head(3))
+    assert list(table["Actions"].head(4)) == sorted(table["Actions"].head(4), reverse=True)
+    assert any(f"The 3 teams with the most actions of {len(table)} are drawn; the table below has every team." in c
+               for c in captions(at))
+    # below the cap, every team is drawn and nothing is said
+    monkeypatch.setattr("dashboard.ui.BARS_SHOWN", 100)
+    at = app(page="views/actions.py").run()
+    assert len(set(values(chart(at, "chart-rates-team")["data"][0]["y"]))) == len(table)
+    assert not any("teams with the most actions" in c for c in captions(at))

@@ -64,7 +64,10 @@ def rates(filters: Filters) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("By team")
-        rates_chart(by_team, "team", "chart-rates-team")
+        rates_chart(by_team.head(ui.BARS_SHOWN), "team", "chart-rates-team")  # the teams with the most actions
+        if len(by_team) > ui.BARS_SHOWN:
+            st.caption(f"The {ui.BARS_SHOWN} teams with the most actions of {ui.num(len(by_team))} are drawn; "
+                       "the table below has every team.")
     with right:
         st.subheader("By priority")
         rates_chart(by_priority, "priority", "chart-rates-priority")
