@@ -87,12 +87,13 @@ class Parser:
         handed out in job order. A file of 40,000 rows takes a worker for seconds: sent in its turn, the
         other worker would soon wait on it, idle; sent first, it is parsed while the others flow past it.
         At most WINDOW pieces are parsed ahead of the one the caller waits for, so memory stays flat."""
-        to_send = deque(_dispatch_order(pieces))
+        order, early = _dispatch_order(pieces)
+        to_send = deque(order)
         done: dict[int, Chunk] = {}
         window = WINDOW * len(self.workers)
         for turn in range(len(pieces)):
             while turn not in done:
-                self._send_some(pieces, to_send, done, turn, window)
+                self._send_some(pieces, to_send, done, turn, window, early)
                 if turn in done:
                     break
                 started = time.perf_counter()
@@ -105,7 +106,10 @@ class Parser:
                 done[worker.asked.popleft()] = chunk
             yield done.pop(turn)
 
-    def _send_some(self, pieces: list, to_send: deque, done: dict, turn: int, window: int) -> None:
+    def _send_some(self, pieces: list, to_send: deque, done: dict, turn: int, window: int, early: set) -> None:
+        """Send pieces in ``to_send``'s order while a worker has room. The window holds back pieces far ahead
+        of ``turn``, the one awaited; not the large files sent first (at most FIRST_LARGE), which head the
+        queue wherever they are in path order: held back, they would stop every piece behind them."""
         while to_send:
             index = to_send[0]
             piece = pieces[index]
@@ -114,7 +118,7 @@ class Parser:
                 to_send.popleft()
                 continue
             worker = min(self.workers, key=lambda w: len(w.asked))
-            if len(worker.asked) >= AHEAD or (index - turn >= window and index != turn):
+            if len(worker.asked) >= AHEAD or (index - turn >= window and index not in early):
                 return
             worker.send(piece)
             worker.asked.append(to_send.popleft())
@@ -143,12 +147,13 @@ def _pieces(jobs: Iterable[tuple], ready: dict[str, Chunk], chunk_files: int) ->
         yield batch
 
 
-def _dispatch_order(pieces: list) -> list[int]:
-    """The order pieces are sent in: the FIRST_LARGE largest files first, then the rest in job order."""
+def _dispatch_order(pieces: list) -> tuple[list[int], set[int]]:
+    """The order pieces are sent in: the FIRST_LARGE largest files first, then the rest in job order; and
+    the set of those sent first."""
     large = sorted((i for i, piece in enumerate(pieces) if isinstance(piece, list) and len(piece) == 1
                     and piece[0][1] >= LARGE_FILE), key=lambda i: -pieces[i][0][1])[:FIRST_LARGE]
     first = set(large)
-    return large + [i for i in range(len(pieces)) if i not in first]
+    return large + [i for i in range(len(pieces)) if i not in first], first
 
 
 class Worker:

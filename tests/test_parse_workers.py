@@ -68,10 +68,10 @@ def test_chunks_come_back_in_path_order_with_large_files_sent_first(exports):
     big_csv(exports, "e-last.csv", 4000)
     jobs = jobs_of(exports)
     pieces = list(workers._pieces(jobs, {}, workers.CHUNK_FILES))
-    order = workers._dispatch_order(pieces)
+    order, early = workers._dispatch_order(pieces)
     large = [i for i, piece in enumerate(pieces) if piece[0][0].endswith(".csv")]
     assert len(large) == 3 and all(len(pieces[i]) == 1 for i in large)  # each alone in its piece
-    assert sorted(order[:3]) == large  # and sent before any small file
+    assert sorted(order[:3]) == large == sorted(early)  # and sent before any small file
 
     with Parser(build(read_config()), datetime(2026, 1, 1), workers=2) as parser:
         seen = [f.path for chunk in parser.parse(jobs) for f in chunk.files]
@@ -120,3 +120,28 @@ def test_a_worker_killed_mid_run_stops_the_run_and_changes_nothing(tmp_path):
     assert "Traceback" not in err
     assert db.read_bytes() == before
     assert processes_marked(marker) == []
+
+
+def test_a_large_file_far_down_the_path_order_is_sent_first_without_stalling(exports, monkeypatch):
+    """The window bounds how far ahead of the awaited piece small pieces are parsed; the large files sent
+    first are outside it (they are at most FIRST_LARGE). Before this was said, a large file more than a
+    window down the path order was held back by the window while heading the queue: nothing was sent and
+    the parser waited for ever."""
+    import threading
+
+    monkeypatch.setattr(workers, "WINDOW", 1)  # with 2 workers, 2 pieces ahead of the awaited one
+    for n in range(40):  # three pieces of small files (16 + 16 + 8) before the large one
+        small_md(exports, f"a/{n:02d}.md", f"PM-A{n:02d}")
+    big_csv(exports, "z-last.csv", 4000)
+    jobs = jobs_of(exports)
+    seen: list[str] = []
+
+    def parse_all():
+        with Parser(build(read_config()), datetime(2026, 1, 1), workers=2) as parser:
+            seen.extend(f.path for chunk in parser.parse(jobs) for f in chunk.files)
+
+    thread = threading.Thread(target=parse_all, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the parser stalled"
+    assert seen == [job[0] for job in jobs]
