@@ -219,15 +219,33 @@ def _tile_ns(page) -> list[str]:
         has_text=re.compile(r"^n = ")).all_inner_texts()
 
 
+def _choose_team(page, name: str) -> None:
+    """Pick ``name`` in the sidebar's team filter, as a person does: open the list, click the option, close
+    it; again if no chip came of it. A click on an option of a list still opening is sometimes lost (one
+    run in four on a busy machine): the test is about what a chosen filter does, not about that race."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    team = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    chip = page.locator(f"[data-testid='stSidebar'] span[data-tag][aria-label='{name}']")
+    for _ in range(3):
+        team.click()
+        page.get_by_role("option", name=name, exact=True).click()
+        try:
+            chip.first.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    page.keyboard.press("Escape")
+    assert chip.count() == 1, f"the team filter did not take '{name}'"
+
+
 def test_a_sidebar_filter_changes_the_numbers_and_the_url(server, browser, shots):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/?as_of={AS_OF}")
     _settle(page)
     before = _tile_ns(page)
-    team = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
-    team.click()
-    page.get_by_role("option", name="payments", exact=True).click()
-    page.keyboard.press("Escape")
+    _choose_team(page, "payments")
     page.wait_for_url(re.compile(r"team=payments"), timeout=30_000)
     _settle(page)
     after = _tile_ns(page)
