@@ -41,6 +41,12 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
         return cur.execute(sql, params or {}).df()
 
 
+def tuples(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
+    """Run one query on its own cursor; its rows as tuples, for a lookup that needs no DataFrame."""
+    with _cursor(con) as cur:
+        return cur.execute(sql, params or {}).fetchall()
+
+
 def column_or_null(con: duckdb.DuckDBPyConnection, table: str, column: str, kind: str = "VARCHAR") -> str:
     """``column``, or a NULL of its type named like it when the file predates it: a database written by an
     older release stays readable (read-only, it cannot be upgraded) until its next ingest adds the column."""

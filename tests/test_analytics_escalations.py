@@ -217,3 +217,17 @@ def test_listing_says_why_in_words_with_team_priority_due_and_titles(con):
     assert pattern["priority"] is None and pd.isna(pattern["due_date"]) and pattern["team"] == "dba"
     assert pattern["evidence_titles"] == ["2025-01-01 Incident P-1", "2025-02-15 Incident P-2",
                                           "2025-04-01 Incident P-3"]
+
+
+def test_listing_names_untitled_evidence_by_id_and_undated_by_title_alone(load_records):
+    """Two cross-team post-mortems with no action: an untitled one, dated 2025-03-02, reads
+    "2025-03-02 U-1" (its id stands for the title); a titled one with no incident date reads
+    "Vendor outage" (no date to put before it). The listing dates titles in SQL since issue 11."""
+    con = load_records([
+        {"id": "U-1", "incident_date": "2025-03-02", "team": "ops", "service": "api",
+         "cause_category": "external"},
+        {"id": "U-2", "title": "Vendor outage", "team": "ops", "service": "api", "tags": ["cross-team"]},
+    ])
+    table = escalations.listing(con, Filters(as_of=AS_OF), None)
+    titles = dict(zip(table["subject"], table["evidence_titles"]))
+    assert titles == {"U-1": ["2025-03-02 U-1"], "Vendor outage": ["Vendor outage"]}
