@@ -99,18 +99,22 @@ def required(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     """One row per incident that requires a post-mortem, or recommends one (a near miss, required
     False), oldest first: incident_id, severity, started_at, minutes, customer_impact, reasons (list of
     words), required, has_postmortem, postmortem_id, source."""
-    base, params = _rows(con, f, settings)
-    table = frame(con, f"""{base}
-        SELECT * FROM rated WHERE len(reasons) > 0
-        ORDER BY started_at NULLS LAST, incident_id""", params)
-    table["reasons"] = table["reasons"].map(list)
-    return table[COLUMNS]
+    return _listed(con, f, settings, "len(reasons) > 0")
 
 
 def missing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """The required incidents with no post-mortem (same columns as ``required``), oldest first."""
-    listed = required(con, f, settings)
-    return listed[listed["required"] & ~listed["has_postmortem"]].reset_index(drop=True)
+    # chosen in SQL: at 100k the required incidents are ~50,000 rows and the missing ones a few thousand
+    return _listed(con, f, settings, "required AND NOT has_postmortem")
+
+
+def _listed(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None, condition: str) -> pd.DataFrame:
+    base, params = _rows(con, f, settings)
+    table = frame(con, f"""{base}
+        SELECT * FROM rated WHERE {condition}
+        ORDER BY started_at NULLS LAST, incident_id""", params)
+    table["reasons"] = table["reasons"].map(list)
+    return table[COLUMNS]
 
 
 def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
