@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import duckdb
 
@@ -17,6 +18,7 @@ from analytics.filters import Filters
 # A connection from db.connect_readonly is an in-memory database with the file attached as "hindsight":
 # its own catalog, "memory", can hold tables derived from the file for as long as the connection lives.
 MEMORY = "memory"
+T = TypeVar("T")
 _materialising = threading.Lock()
 
 
@@ -45,6 +47,19 @@ def tuples(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
     """Run one query on its own cursor; its rows as tuples, for a lookup that needs no DataFrame."""
     with _cursor(con) as cur:
         return cur.execute(sql, params or {}).fetchall()
+
+
+def together(*calls: Callable[[], T]) -> list[T]:
+    """``[call() for call in calls]``, the calls run at once, each in a thread of its own; the first
+    exception raised is raised here. A metric made of several queries waits for the slowest instead of
+    their sum: DuckDB releases the GIL while it runs a query, and each analytics function takes a cursor of
+    its own. A pool per use, not a shared one, so that calls which call ``together`` cannot wait on each
+    other for a thread."""
+    if len(calls) < 2:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="hindsight-query") as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def column_or_null(con: duckdb.DuckDBPyConnection, table: str, column: str, kind: str = "VARCHAR") -> str:

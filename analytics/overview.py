@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from analytics import actions, learning, recurrence, timeliness
+from analytics.base import together
 from analytics.filters import Filters
 from analytics.quarters import is_partial, last_complete_quarter, previous_quarter, quarter_bounds
 from analytics.settings import Settings
@@ -30,12 +31,16 @@ def _window(f: Filters, start: date, end: date) -> Filters:
     return dataclasses.replace(f, date_from=lo, date_to=hi)
 
 
-def _values(con, f: Filters, settings: Settings) -> dict[str, tuple[float | None, int, int | None]]:
-    """key -> (value, n, n_total): n_total only where a metric leaves some kept post-mortems out."""
-    act = actions.summary(con, f).iloc[0]
-    rec = recurrence.overall(con, f, settings).iloc[0]
-    ttp = timeliness.summary(con, f, settings).iloc[0]
-    lrn = learning.summary(con, f, settings).iloc[0]
+def _queries(con, f: Filters, settings: Settings) -> list:
+    """The four metrics' queries, as calls for base.together."""
+    return [lambda: actions.summary(con, f), lambda: recurrence.overall(con, f, settings),
+            lambda: timeliness.summary(con, f, settings), lambda: learning.summary(con, f, settings)]
+
+
+def _values(results: list[pd.DataFrame]) -> dict[str, tuple[float | None, int, int | None]]:
+    """key -> (value, n, n_total) from _queries' results: n_total only where a metric leaves some kept
+    post-mortems out."""
+    act, rec, ttp, lrn = (table.iloc[0] for table in results)
 
     def val(x):
         return None if x is None or pd.isna(x) else float(x)
@@ -74,8 +79,10 @@ def effectiveness(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings
     fiscal = settings.fiscal_year_start_month
     quarter = quarter or last_complete_quarter(f.as_of, fiscal)
     before_quarter = previous_quarter(quarter)
-    now = _values(con, _window(f, *quarter_bounds(quarter, fiscal)), settings)
-    before = _values(con, _window(f, *quarter_bounds(before_quarter, fiscal)), settings)
+    # the two quarters' eight queries at once (base.together)
+    results = together(*_queries(con, _window(f, *quarter_bounds(quarter, fiscal)), settings),
+                       *_queries(con, _window(f, *quarter_bounds(before_quarter, fiscal)), settings))
+    now, before = _values(results[:4]), _values(results[4:])
     rows = []
     for key, label, unit, lower, definition in TILES:
         value, n, n_total = now[key]

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from analytics import actions, learning, recurrence, timeliness
-from analytics.base import frame, pm_cte
+from analytics.base import frame, pm_cte, together
 from analytics.filters import Filters
 from analytics.quarters import quarter_expr, quarter_range, with_partial
 from analytics.settings import Settings
@@ -56,13 +56,14 @@ def trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None
 def _trends(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """``trends``, and the actions.rates_by_quarter it read (None when there is no incident)."""
     f = dataclasses.replace(f, date_to=min(f.date_to, f.as_of) if f.date_to else f.as_of)
-    table = incidents(con, f, settings)
+    # five queries at once (base.together); the four rates are dropped when there is no incident
+    table, rec, act, ttp, lrn = together(
+        lambda: incidents(con, f, settings), lambda: recurrence.rate_by_period(con, f, settings, "quarter"),
+        lambda: actions.rates_by_quarter(con, f, settings), lambda: timeliness.summary(con, f, settings, by="quarter"),
+        lambda: learning.by_quarter(con, f, settings))
     if table.empty:
         return table, None
-    rec = recurrence.rate_by_period(con, f, settings, "quarter").rename(columns={"period": "quarter"})
-    act = actions.rates_by_quarter(con, f, settings)
-    ttp = timeliness.summary(con, f, settings, by="quarter")
-    lrn = learning.by_quarter(con, f, settings)
+    rec = rec.rename(columns={"period": "quarter"})
     table = table.merge(rec[["quarter", "recurring", "recurrence_rate"]], on="quarter", how="left")
     table = table.merge(act[["quarter", "actions", "completion_rate", "on_time_rate"]], on="quarter", how="left")
     table = table.merge(ttp[["quarter", "n", "median", "within_sla_rate"]].rename(columns={

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from analytics import actions, catalog, escalations, overview, quarterly, quarters, recurrence
+from analytics.base import together
 from analytics.filters import Filters
 from analytics.settings import Settings
 from hindsight import __version__
@@ -68,22 +69,22 @@ def gather(con, f: Filters, settings: Settings, p: Period) -> dict:
     upto = dataclasses.replace(f, date_to=min(p.end, f.date_to or p.end))
     inside = dataclasses.replace(upto, date_from=max(p.start, f.date_from or p.start))
     window = dict(start=inside.date_from, end=inside.date_to)
-    trend = quarterly.trends(con, upto, settings)
-    patterns = recurrence.patterns_and_members(con, f, settings, **window)
-    return {
-        "tiles": overview.effectiveness(con, f, settings, quarter=p.quarter),
-        "trend": trend.tail(QUARTERS_SHOWN).reset_index(drop=True),
-        "causes": quarterly.causes(con, upto, settings),
-        "pareto": recurrence.pareto(con, inside),
-        "patterns": patterns["patterns"],
-        "members": patterns["members"],
-        "escalations": escalations.escalations(con, upto, settings),
-        "postmortems": catalog.postmortems(con, upto),
-        "overdue": actions.overdue(con, upto),
-        "blocked": actions.blocked(con, upto),
-        "open": actions.open_actions(con, upto),
-        "actions": actions.summary(con, inside),
+    queries = {
+        "tiles": lambda: overview.effectiveness(con, f, settings, quarter=p.quarter),
+        "trend": lambda: quarterly.trends(con, upto, settings).tail(QUARTERS_SHOWN).reset_index(drop=True),
+        "causes": lambda: quarterly.causes(con, upto, settings),
+        "pareto": lambda: recurrence.pareto(con, inside),
+        "patterns": lambda: recurrence.patterns_and_members(con, f, settings, **window),
+        "escalations": lambda: escalations.escalations(con, upto, settings),
+        "postmortems": lambda: catalog.postmortems(con, upto),
+        "overdue": lambda: actions.overdue(con, upto),
+        "blocked": lambda: actions.blocked(con, upto),
+        "open": lambda: actions.open_actions(con, upto),
+        "actions": lambda: actions.summary(con, inside),
     }
+    data = dict(zip(queries, together(*queries.values())))  # at once: the pack waits for the slowest
+    data.update(data.pop("patterns"))  # its "patterns" and "members"
+    return data
 
 
 def _cause_order(data: dict) -> list[str]:
