@@ -95,14 +95,23 @@ def in_priority_order(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(_order=rank).sort_values(["_order", "priority"], kind="stable").drop(columns="_order")
 
 
-def overdue(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Open actions past their due date, oldest first."""
+def _limited(params: dict, limit: int | None) -> str:
+    """A LIMIT clause for a listing's first ``limit`` rows (every row when None): a page shows the first rows
+    of a list that at 100k post-mortems holds 35,000; its count comes from ``summary``."""
+    if limit is None:
+        return ""
+    params["limit"] = int(limit)
+    return "LIMIT $limit"
+
+
+def overdue(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Open actions past their due date, oldest first (the first ``limit``; as many as ``summary``'s overdue)."""
     base, params = kept_actions(f, con)
     return frame(con, f"""{base}
         SELECT action_id, postmortem_id, title, team, service, description, owner, priority, status,
                due_date, date_diff('day', due_date, $as_of) AS days_overdue
         FROM kept_actions WHERE {OVERDUE}
-        ORDER BY days_overdue DESC, action_id""", params)
+        ORDER BY days_overdue DESC, action_id {_limited(params, limit)}""", params)
 
 
 def blocked(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -115,14 +124,22 @@ def blocked(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
         ORDER BY days_blocked DESC NULLS LAST, action_id""", params)
 
 
-def open_actions(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Every open action, grouped by incident, for the template's tracker form; overdue as in ``overdue``."""
+def open_count(summary: pd.DataFrame) -> int:
+    """How many actions ``open_actions`` lists, from ``summary``'s row: every action not cancelled is done
+    or open on the as-of date."""
+    row = summary.iloc[0]
+    return int(row["actions"] - row["done"])
+
+
+def open_actions(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Every open action (the first ``limit``), grouped by incident, for the template's tracker form; overdue
+    as in ``overdue``. As many as ``summary``'s actions - done."""
     base, params = kept_actions(f, con)
     return frame(con, f"""{base}
         SELECT postmortem_id, title, incident_date, position, description, owner, due_date, priority,
                status, ticket, coalesce(due_date < $as_of, FALSE) AS overdue
         FROM kept_actions WHERE {OPEN}
-        ORDER BY incident_date, postmortem_id, position""", params)
+        ORDER BY incident_date, postmortem_id, position, action_id {_limited(params, limit)}""", params)
 
 
 def time_to_close(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:

@@ -55,9 +55,9 @@ def page_calls(settings: Settings) -> dict[str, list]:
             lambda con, f: actions.rates_by(con, f, "priority"),
             lambda con, f: actions.time_to_close(con, f),
             lambda con, f: actions.cohort_completion(con, f, s),
-            lambda con, f: actions.overdue(con, f),
+            lambda con, f: actions.overdue(con, f, limit=1000),  # the page's first rows; counts from summary
             lambda con, f: actions.blocked(con, f),
-            lambda con, f: actions.open_actions(con, f)],
+            lambda con, f: actions.open_actions(con, f, limit=1000)],
         "causes": sidebar + [
             lambda con, f: recurrence.overall(con, f, s),
             *([lambda con, f: recurrence.patterns_and_members(con, f, s)]

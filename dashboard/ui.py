@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -29,22 +30,26 @@ POINTS_SHOWN = 5_000  # a chart drawing one mark per item draws a summary instea
 
 def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = "Nothing to show.",
           column_config: dict | None = None, height: int | None = None, percent: tuple = (), points: tuple = (),
-          row_height: int | None = None, limit: int | None = None) -> None:
+          row_height: int | None = None, limit: int | None = None, total: int | None = None,
+          every: Callable[[], pd.DataFrame] | None = None) -> None:
     """A dataframe with a CSV download of what is shown, every row of it. Cells are plain text. ``percent``:
     the columns holding shares (0 to 1), shown as whole percentages; ``points``: changes of shares, in
     percentage points. A table of more than ``limit`` rows (ROWS_SHOWN by default) shows its first ``limit``,
-    in its order, and says so: nobody reads 36,000 rows, and the browser would receive every one of them."""
+    in its order, and says so: nobody reads 36,000 rows, and the browser would receive every one of them.
+    A page that fetched only the first rows passes ``total`` (how many there are) and ``every`` (a call that
+    fetches them all, made when the CSV button is pressed)."""
     st.subheader(title)
     if df is None or df.empty:
         st.caption(empty)
         return
     limit = ROWS_SHOWN if limit is None else limit
+    total = len(df) if total is None else total
     shown, config = displayed(df.head(limit), column_config, percent, points)
     st.dataframe(shown, hide_index=True, column_config=config, height=height or "auto", row_height=row_height)
-    if len(df) > limit:
-        st.caption(f"Showing the first {limit:,} of {len(df):,} rows, in this order; the CSV has every row.")
+    if total > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {total:,} rows, in this order; the CSV has every row.")
         def data() -> str:  # written when the button is pressed: on every rerun it would cost more than the page
-            return displayed(df, column_config, percent, points)[0].to_csv(index=False)
+            return displayed(every() if every is not None else df, column_config, percent, points)[0].to_csv(index=False)
     else:
         data = shown.to_csv(index=False).encode("utf-8")
     st.download_button("Download CSV", data, file_name=f"{slug(title)}.csv", mime="text/csv",

@@ -345,3 +345,19 @@ def test_every_postmortem_is_counted_once(corpus):
     flags = get(recurrence.flags, everyone, with_settings=True)
     assert len(flags) == total and flags["postmortem_id"].is_unique
     assert (flags["days_since_previous"].dropna() >= 0).all()  # never a link forward in time
+
+
+def test_the_lists_a_page_cuts_have_the_summarys_counts(corpus):
+    """The Actions page fetches the first rows of the overdue list and of the open actions, and takes their
+    counts from actions.summary (issue 11: at 100k those lists are 35,000 rows each). The counts must be the
+    lists' lengths, and the first rows the lists' first rows, in every selection."""
+    db, get = corpus
+    selections = [Filters(as_of=TODAY), Filters(as_of=date(2025, 6, 30)), Filters(as_of=TODAY, severities=("P1",))]
+    selections += [Filters(teams=(team,), as_of=TODAY) for team in teams(db)]
+    for f in selections:
+        summary = get(actions.summary, f)
+        overdue, still_open = get(actions.overdue, f), get(actions.open_actions, f)
+        assert len(overdue) == summary.iloc[0]["overdue"], f
+        assert len(still_open) == actions.open_count(summary), f
+        assert get(actions.overdue, f, limit=3).equals(overdue.head(3)), f
+        assert get(actions.open_actions, f, limit=3).equals(still_open.head(3)), f

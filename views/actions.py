@@ -137,19 +137,26 @@ def cohort_completion(filters: Filters, settings: Settings) -> None:
     ui.table(shown.rename(columns=names), "Cohort completion by quarter", key="dl-cohorts")
 
 
-def overdue_and_blocked(filters: Filters, settings: Settings) -> None:
+OVERDUE_COLUMNS = {"owner": "Owner", "description": "Action", "priority": "Priority", "status": "Status",
+                   "due_date": "Due", "days_overdue": "Days overdue", "team": "Team", "service": "Service",
+                   "postmortem_id": "Post-mortem", "title": "Incident", "action_id": "Action id"}
+
+
+def overdue_shown(overdue):
+    return overdue.assign(status=overdue["status"].map(ui.word), priority=overdue["priority"].map(ui.word))[
+        list(OVERDUE_COLUMNS)].rename(columns=OVERDUE_COLUMNS)
+
+
+def overdue_and_blocked(filters: Filters, settings: Settings, count: int) -> None:
+    """``count``: the overdue actions (the summary's); only the first of them are fetched."""
     st.header("Overdue and blocked")
-    overdue = data.query(actions.overdue, filters)
-    overdue = overdue.assign(status=overdue["status"].map(ui.word), priority=overdue["priority"].map(ui.word))
-    ui.table(overdue[["owner", "description", "priority", "status", "due_date", "days_overdue", "team", "service",
-                      "postmortem_id", "title", "action_id"]].rename(columns={
-                          "owner": "Owner", "description": "Action", "priority": "Priority", "status": "Status",
-                          "due_date": "Due", "days_overdue": "Days overdue", "team": "Team", "service": "Service",
-                          "postmortem_id": "Post-mortem", "title": "Incident", "action_id": "Action id"}),
-             "Overdue actions", key="dl-overdue", empty="Nothing in this selection: no action is overdue.",
+    overdue = data.query(actions.overdue, filters, limit=ui.ROWS_SHOWN)
+    ui.table(overdue_shown(overdue), "Overdue actions", key="dl-overdue",
+             empty="Nothing in this selection: no action is overdue.", total=count,
+             every=lambda: overdue_shown(actions.overdue(data.connection(), filters)),
              column_config={"Due": st.column_config.DateColumn(format="YYYY-MM-DD")})
     if not overdue.empty:
-        st.caption(f"n = {ui.num(len(overdue))} open actions past their due date, the longest overdue first.")
+        st.caption(f"n = {ui.num(count)} open actions past their due date, the longest overdue first.")
     blocked = data.query(actions.blocked, filters)
     blocked = blocked.assign(priority=blocked["priority"].map(ui.word))
     ui.table(blocked[["owner", "description", "priority", "blocked_since", "days_blocked", "due_date", "team",
@@ -166,23 +173,24 @@ def overdue_and_blocked(filters: Filters, settings: Settings) -> None:
                    f"{settings.blocked_days} days is escalated to management (Escalations page).")
 
 
-def tracker(filters: Filters) -> None:
-    open_actions = data.query(actions.open_actions, filters)
-    if not ui.section("Tracker for the review", open_actions, "Nothing in this selection: no open action."):
+def tracker(filters: Filters, count: int) -> None:
+    """``count``: the open actions (actions.open_count); only the first of them are fetched."""
+    shown = data.query(actions.open_actions, filters, limit=ui.ROWS_SHOWN)
+    if not ui.section("Tracker for the review", shown, "Nothing in this selection: no open action."):
         return
 
     def markdown(rows) -> str:  # missing cells as None, so the tracker shows "-" for them rather than "nan"
         return review.tracker_markdown(rows.astype(object).where(rows.notna(), None), filters.as_of)
 
-    shown = open_actions.head(ui.ROWS_SHOWN)
     text = markdown(shown)
-    whole = len(shown) == len(open_actions)
-    st.caption(f"The n = {ui.num(len(open_actions))} open actions in the template's "
+    whole = len(shown) == count
+    st.caption(f"The n = {ui.num(count)} open actions in the template's "
                "\"Actions Post-Mortem Tracker\" form, grouped by incident: download it, or copy it from the box"
                + ("." if whole else f" (the first {ui.num(len(shown))} of them; the download has every one)."))
     # the whole tracker is written when the button is pressed: at 100k post-mortems it is 8 MB of text
     st.download_button("Download the tracker (Markdown)", text.encode("utf-8") if whole else lambda: markdown(
-        open_actions), file_name="hindsight-tracker.md", mime="text/markdown", key="dl-tracker")
+        actions.open_actions(data.connection(), filters)), file_name="hindsight-tracker.md", mime="text/markdown",
+        key="dl-tracker")
     st.code(text, language="markdown", height=420)
 
 
@@ -199,5 +207,5 @@ tiles(summary.iloc[0])
 rates(filters)
 time_to_close(filters)
 cohort_completion(filters, settings)
-overdue_and_blocked(filters, settings)
-tracker(filters)
+overdue_and_blocked(filters, settings, int(summary.iloc[0]["overdue"]))
+tracker(filters, actions.open_count(summary))
