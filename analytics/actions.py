@@ -9,7 +9,7 @@ import pandas as pd
 from analytics import action_facts
 from analytics.base import frame, pm_cte
 from analytics.filters import Filters
-from analytics.quarters import quarter_expr, with_partial
+from analytics.quarters import grouped_by_quarter, with_partial
 from analytics.settings import Settings
 
 PRIORITIES = ("high", "medium", "low")  # the template's order
@@ -207,11 +207,9 @@ def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Sett
         columns.append(f"count(*) FILTER (WHERE {window}) AS n_{days}d")
         columns.append(f"count(*) FILTER (WHERE {window} AND {done_by}) "
                        f"/ nullif(count(*) FILTER (WHERE {window}), 0) AS done_{days}d")
-    quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
-    table = frame(con, f"""{base}
-        SELECT {quarter} AS quarter, count(*) AS actions, {", ".join(columns)}
-        FROM kept_actions WHERE NOT cancelled AND incident_date IS NOT NULL
-        GROUP BY 1 ORDER BY 1""", params)
+    table = frame(con, f"""{base} {grouped_by_quarter(
+        f'count(*) AS actions, {", ".join(columns)}', "incident_date", settings.fiscal_year_start_month,
+        "FROM kept_actions WHERE NOT cancelled AND incident_date IS NOT NULL")}""", params)
     return with_partial(table, f.as_of, settings.fiscal_year_start_month)
 
 
@@ -220,7 +218,6 @@ def rates_by_quarter(con: duckdb.DuckDBPyConnection, f: Filters, settings: Setti
     a quarter not over on that date."""
     settings = settings or Settings()
     base, params = kept_actions(f, con)
-    quarter = quarter_expr("incident_date", settings.fiscal_year_start_month)
-    table = frame(con, f"{base} SELECT {quarter} AS quarter, {RATES} FROM kept_actions WHERE incident_date IS NOT NULL "
-                       "GROUP BY 1 ORDER BY 1", params)
+    table = frame(con, f"{base} " + grouped_by_quarter(RATES, "incident_date", settings.fiscal_year_start_month,
+                                                        "FROM kept_actions WHERE incident_date IS NOT NULL"), params)
     return with_partial(table, f.as_of, settings.fiscal_year_start_month)

@@ -14,9 +14,26 @@ import pandas as pd
 
 def quarter_expr(date_column: str, fiscal_start_month: int = 1) -> str:
     """SQL for the label of the quarter holding ``date_column`` (quarter_of, in SQL)."""
+    return _label(_shifted(date_column, fiscal_start_month))
+
+
+def grouped_by_quarter(select: str, date_column: str, fiscal_start_month: int, rest: str) -> str:
+    """``SELECT <quarter label> AS quarter, <select> <rest>`` grouped by quarter and ordered by it, for a query
+    over many rows: the rows are grouped by their quarter's first day and only the groups are labelled.
+    Writing the label for each of 400,000 actions took three times as long as the grouping itself.
+    ``rest``: the FROM and WHERE clauses."""
+    start = f"date_trunc('quarter', {_shifted(date_column, fiscal_start_month)})"
+    return (f"SELECT {_label('quarter_start')} AS quarter, * EXCLUDE (quarter_start) FROM ("
+            f"SELECT {start} AS quarter_start, {select} {rest} GROUP BY 1) ORDER BY quarter_start")
+
+
+def _shifted(date_column: str, fiscal_start_month: int) -> str:
     shift = fiscal_start_month - 1
-    shifted = f"({date_column} - INTERVAL {int(shift)} MONTH)" if shift else date_column
-    return f"(strftime({shifted}, '%Y') || '-Q' || quarter({shifted}))"
+    return f"({date_column} - INTERVAL {int(shift)} MONTH)" if shift else date_column
+
+
+def _label(date_sql: str) -> str:
+    return f"(strftime({date_sql}, '%Y') || '-Q' || quarter({date_sql}))"
 
 
 def parse_quarter(label: str) -> tuple[int, int]:
