@@ -15,6 +15,7 @@ from hindsight.review import text
 CHART = {"displayModeBar": False}
 PERCENT = st.column_config.NumberColumn(format="%.0f%%")
 POINTS = st.column_config.NumberColumn(format="%+.0f pp")
+COUNT = st.column_config.NumberColumn(format="localized")  # 111,629 rather than 111629
 
 
 def slug(text: str) -> str:
@@ -64,6 +65,8 @@ def displayed(df: pd.DataFrame, column_config: dict | None, percent: tuple = (),
     if percent or points:
         df = df.assign(**{name: df[name].astype(float) * 100 for name in (*percent, *points)})
         config.update({name: PERCENT for name in percent} | {name: POINTS for name in points})
+    config.update({name: COUNT for name in df.columns if name not in config and pd.api.types.is_integer_dtype(
+        df[name]) and not pd.api.types.is_bool_dtype(df[name])})
     return without_nulls(df, config, percent, points)
 
 

@@ -1,0 +1,33 @@
+"""How dashboard.ui.displayed prepares a table: counts with thousands separators in the reader's locale,
+shares as whole percentages, missing cells as a dash."""
+
+import pandas as pd
+
+from dashboard import ui
+
+
+def number_format(config: dict, column: str):
+    return (config[column].get("type_config") or {}).get("format")
+
+
+def test_counts_read_with_separators_and_shares_as_percentages():
+    table = pd.DataFrame({"Team": ["web", "ops"], "Actions": [111629, 5], "Rate": [0.5, 0.25],
+                          "Open": [True, False]})
+    shown, config = ui.displayed(table, None, percent=("Rate",))
+    assert number_format(config, "Actions") == "localized"  # 111,629 in an English browser
+    assert number_format(config, "Rate") == "%.0f%%" and shown["Rate"].tolist() == [50.0, 25.0]
+    assert "Team" not in config and "Open" not in config  # text and yes/no columns keep their own look
+
+
+def test_a_configured_column_keeps_its_configuration():
+    table = pd.DataFrame({"Year": [2025, 2026]})
+    plain = {"Year": {"type_config": {"type": "number", "format": "%d"}}}
+    _, config = ui.displayed(table, plain)
+    assert number_format(config, "Year") == "%d"
+
+
+def test_a_count_with_a_missing_cell_is_text_with_a_dash():
+    table = pd.DataFrame({"Days": [3455.0, None]})
+    shown, config = ui.displayed(table, None)
+    assert shown["Days"].tolist() == ["3,455", "–"]  # hindsight.review.text.MISSING, an en dash
+    assert "Days" not in config
