@@ -21,11 +21,10 @@ import dataclasses
 from datetime import date
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from analytics import recurrence_flags
-from analytics.base import frame, materialised, pm_cte
+from analytics.base import _cursor, frame, materialised, pm_cte
 from analytics.filters import Filters
 from analytics.quarters import quarter_expr, with_partial
 from analytics.settings import Settings
@@ -121,75 +120,74 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     the recurrence window of the other. Columns: pattern_id (1.., largest pattern first, then the most
     recent), incidents, service, primary_cause_category (the members' common value, else the latest
     incident's), first_date, last_date, postmortem_ids (oldest first)."""
-    settings = settings or Settings()
-    nodes = _chains(con, f, settings)
-    nodes["component"] = _join_chains(nodes)  # chains joined by explicit links
-    size = nodes.groupby("component")["postmortem_id"].transform("size")
-    members = nodes[size >= settings.pattern_incidents]
-    if members.empty:
-        return pd.DataFrame(columns=PATTERN_COLUMNS)
-    # a component is named by its oldest incident: in that order, as the members are listed
-    grouped = members.groupby("component", sort=True)
-    latest = members.drop_duplicates("component", keep="last").set_index("component")
-    ordered = members.sort_values(["component", "position"], kind="stable")
-    ids = ordered["postmortem_id"].to_numpy(dtype=object)
-    starts = np.flatnonzero(np.diff(ordered["component"].to_numpy())) + 1
-    table = pd.DataFrame({
-        "incidents": grouped.size().tolist(),
-        "service": _common_or_latest(grouped, latest, "service"),
-        "primary_cause_category": _common_or_latest(grouped, latest, "primary_cause_category"),
-        "first_date": grouped["incident_date"].min().tolist(),
-        "last_date": grouped["incident_date"].max().tolist(),
-        "postmortem_ids": [part.tolist() for part in np.split(ids, starts)],
-    })
-    table = table.sort_values(["incidents", "last_date"], ascending=[False, False], kind="stable")
-    table.insert(0, "pattern_id", range(1, len(table) + 1))
-    return table.reset_index(drop=True)[PATTERN_COLUMNS]
+    nodes, params = _chains(con, f, settings or Settings())
+    with _cursor(con) as cur:
+        return _find_patterns(cur, nodes, params, None)
 
 
-def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> pd.DataFrame:
-    """The kept incidents that can be in a pattern, in order (position 0.. over every kept incident), each
-    with its chain: the position of the first incident of its run of implicit recurrences. A kept incident
-    whose implicit previous is kept continues that incident's chain, which is the same service and cause's
-    one just before it; any other starts one. Only the incidents of a chain of settings.pattern_incidents
-    or more, or that explicit links join to another chain (linked_chains: the chains the links of its
-    incidents reach, on one of its rows): the others cannot be in a pattern, and a page need not fetch them."""
+def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> tuple[str, dict]:
+    """SQL of the kept incidents that can be in a pattern, each with its chain: the position of the first
+    incident of its run of implicit recurrences that the filters keep whole. A kept incident whose implicit
+    previous is kept continues that incident's chain; any other starts one. The ingest wrote each incident's
+    run over every post-mortem (recurrence_flags: run, run_index, run_size): a chain is a stretch of
+    consecutive kept incidents of one run. Only the incidents of a run of settings.pattern_incidents or
+    more, or of a run that explicit links reach (linked_runs): the others cannot be in a pattern."""
     cte, params = _flags_cte(con, f, settings)
     params["k"] = int(settings.pattern_incidents)
-    return frame(con, f"""{cte},
-        positioned AS (SELECT *, row_number() OVER (ORDER BY {ORDER}) - 1 AS position FROM flags),
-        starting AS (
-            SELECT positioned.*, kept_previous.postmortem_id IS NULL AS starts_chain
-            FROM positioned LEFT JOIN flags kept_previous ON kept_previous.postmortem_id = positioned.implicit_previous
+    return f"""{cte},
+        linking AS (SELECT postmortem_id, unnest(linked_ids) AS target FROM flags WHERE len(linked_ids) > 0),
+        linked_runs AS (
+            SELECT DISTINCT run FROM flags
+            WHERE postmortem_id IN (SELECT postmortem_id FROM linking UNION ALL SELECT target FROM linking)
         ),
-        chained AS (
-            SELECT postmortem_id, incident_date, service, primary_cause_category, linked_ids, position,
-                   max(CASE WHEN starts_chain THEN position END) OVER (
-                       PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING)
-                       AS chain
-            FROM starting
+        islands AS (  -- constant along consecutive run_index values: a stretch no dropped incident breaks
+            SELECT *, run_index - row_number() OVER (PARTITION BY run ORDER BY position) AS island
+            FROM flags WHERE run_size >= $k OR run IN (SELECT run FROM linked_runs)
         ),
-        nodes AS (SELECT *, count(*) OVER (PARTITION BY chain) AS chain_size FROM chained),
-        links AS (
-            SELECT source.postmortem_id, list(target.chain ORDER BY target.chain) AS linked_chains
-            FROM (SELECT postmortem_id, unnest(linked_ids) AS linked FROM nodes WHERE len(linked_ids) > 0) source
-            JOIN nodes target ON target.postmortem_id = source.linked
-            GROUP BY source.postmortem_id
-        ),
-        linked AS (
-            SELECT DISTINCT unnest(list_append(linked_chains, nodes.chain)) AS chain
-            FROM links JOIN nodes USING (postmortem_id)
+        chains AS (SELECT run, island, min(position) AS chain, count(*) AS size FROM islands GROUP BY run, island)
+        SELECT islands.postmortem_id, islands.incident_date, islands.service, islands.primary_cause_category,
+               islands.position, islands.linked_ids, islands.previous_id, islands.previous_actions,
+               islands.previous_actions_done, islands.action_group, chains.chain, chains.chain AS component
+        FROM islands JOIN chains USING (run, island)
+        WHERE chains.size >= $k OR islands.run IN (SELECT run FROM linked_runs)""", params
+
+
+def _find_patterns(cur: duckdb.DuckDBPyConnection, nodes: str, params: dict, start: date | None) -> pd.DataFrame:
+    """The patterns of the incidents ``nodes`` (_chains), those with an incident on or after ``start`` when
+    given, numbered 1.. in that order. Left in the cursor's temporary tables for _members: pattern_nodes
+    (the incidents, each with its component) and found_patterns."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE pattern_nodes AS {nodes}", params)
+    roots = _join_chains(cur.execute("""
+        SELECT DISTINCT source.chain, target.chain
+        FROM (SELECT chain, unnest(linked_ids) AS linked FROM pattern_nodes WHERE len(linked_ids) > 0) source
+        JOIN pattern_nodes target ON target.postmortem_id = source.linked
+        WHERE source.chain <> target.chain""").fetchall())
+    if roots:  # chains joined by explicit links: a component is named by its smallest chain
+        cur.execute("UPDATE pattern_nodes SET component = joined.root FROM (SELECT unnest($chains) AS chain, "
+                    "unnest($roots) AS root) joined WHERE pattern_nodes.chain = joined.chain",
+                    {"chains": list(roots), "roots": list(roots.values())})
+    active = "WHERE last_date >= $start" if start is not None else ""
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE found_patterns AS
+        WITH grouped AS (
+            SELECT component, count(*) AS incidents, {_common_or_latest("service")},
+                   {_common_or_latest("primary_cause_category")},
+                   min(incident_date) AS first_date, max(incident_date) AS last_date,
+                   list(postmortem_id ORDER BY position) AS postmortem_ids
+            FROM pattern_nodes GROUP BY component HAVING count(*) >= $k
         )
-        SELECT postmortem_id, incident_date, service, primary_cause_category, position, chain,
-               coalesce(links.linked_chains, []) AS linked_chains
-        FROM nodes LEFT JOIN links USING (postmortem_id)
-        WHERE chain_size >= $k OR chain IN (SELECT chain FROM linked)
-        ORDER BY position""", params)
+        SELECT row_number() OVER (ORDER BY incidents DESC, last_date DESC NULLS LAST, component) AS pattern_id, *
+        FROM grouped {active}""", {"k": params["k"]} | ({"start": start} if start is not None else {}))
+    table = cur.execute(f"SELECT {', '.join(PATTERN_COLUMNS)} FROM found_patterns ORDER BY pattern_id").df()
+    if table.empty:
+        return pd.DataFrame(columns=PATTERN_COLUMNS)
+    return table.assign(first_date=table["first_date"].astype("datetime64[ns]"),
+                        last_date=table["last_date"].astype("datetime64[ns]"),
+                        postmortem_ids=[list(ids) for ids in table["postmortem_ids"]])
 
 
-def _join_chains(nodes: pd.DataFrame) -> pd.Series:
-    """Each node's component: its chain, merged with the chains its kept explicit links reach; named by the
-    smallest position in it (union-find over the few chains that links join)."""
+def _join_chains(edges: list[tuple[int, int]]) -> dict[int, int]:
+    """chain -> its component, for the chains that explicit links join: named by the smallest chain in it
+    (union-find over the few chains that links join)."""
     parent: dict[int, int] = {}
 
     def root(x: int) -> int:
@@ -198,21 +196,17 @@ def _join_chains(nodes: pd.DataFrame) -> pd.Series:
             x = parent[x]
         return x
 
-    linking = nodes[nodes["linked_chains"].map(len) > 0]
-    for chain, others in zip(linking["chain"], linking["linked_chains"]):
-        for other in others:
-            ra, rb = root(int(chain)), root(int(other))
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    roots = pd.Series({chain: root(chain) for chain in list(parent)}, dtype="int64")
-    return nodes["chain"].map(roots).fillna(nodes["chain"]).astype("int64")
+    for a, b in edges:
+        ra, rb = root(int(a)), root(int(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {chain: root(chain) for chain in list(parent)}
 
 
-def _common_or_latest(grouped, latest: pd.DataFrame, column: str) -> list:
-    """Per group: the members' common value when the known ones agree, else the latest member's."""
-    known = grouped[column].nunique()
-    value = grouped[column].first().where(known == 1, latest[column])
-    return [None if pd.isna(v) else v for v in value]
+def _common_or_latest(column: str) -> str:
+    """Per pattern: the members' common value when the known ones agree, else the latest member's."""
+    return (f"CASE WHEN count(DISTINCT {column}) = 1 THEN max({column}) "
+            f"ELSE arg_max_null({column}, position) END AS {column}")
 
 
 def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
@@ -224,10 +218,9 @@ def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     filters' date range, ``end`` to the as-of date at the latest. Same columns as ``patterns``, pattern_id
     renumbered 1.. in the same order (largest first, then the most recent)."""
     start, upto = _up_to_end(f, start, end)
-    table = patterns(con, upto, settings)
-    if start is not None and not table.empty:
-        table = table[pd.to_datetime(table["last_date"]).dt.date >= start].reset_index(drop=True)
-    return table.assign(pattern_id=range(1, len(table) + 1))
+    nodes, params = _chains(con, upto, settings or Settings())
+    with _cursor(con) as cur:
+        return _find_patterns(cur, nodes, params, start)
 
 
 def _up_to_end(f: Filters, start: date | None, end: date | None) -> tuple[date | None, Filters]:
@@ -278,27 +271,12 @@ def action_effectiveness_detail(con: duckdb.DuckDBPyConnection, f: Filters,
     cancelled ones left out), actions_done_before (done with completed_at on or before the recurrence's
     incident date; a done action with no known completion date counts as done), group."""
     cte, params = _flags_cte(con, f, settings)
-    return frame(con, f"""{cte},
-        recurrence AS (SELECT * FROM flags WHERE recurs),
-        previous_actions AS (
-            SELECT recurrence.postmortem_id,
-                   count(action.action_id) FILTER (WHERE action.status IS DISTINCT FROM 'cancelled') AS actions,
-                   count(action.action_id) FILTER (WHERE action.status = 'done' AND (action.completed_at IS NULL
-                         OR recurrence.incident_date IS NULL OR action.completed_at::DATE <= recurrence.incident_date))
-                       AS done_before
-            FROM recurrence LEFT JOIN actions action ON action.postmortem_id = recurrence.previous_id
-            GROUP BY recurrence.postmortem_id
-        )
-        SELECT recurrence.postmortem_id, recurrence.incident_date, recurrence.previous_id,
-               previous.incident_date AS previous_date,
-               previous_actions.actions, previous_actions.done_before AS actions_done_before,
-               CASE WHEN previous_actions.actions = 0 AND previous.postmortem_id IS NULL THEN 'previous not loaded'
-                    WHEN previous_actions.actions = 0 THEN 'no actions'
-                    WHEN previous_actions.done_before = previous_actions.actions THEN 'all actions done'
-                    ELSE 'actions still open' END AS "group"
-        FROM recurrence JOIN previous_actions USING (postmortem_id)
-        LEFT JOIN postmortems previous ON previous.postmortem_id = recurrence.previous_id
-        ORDER BY recurrence.incident_date, recurrence.started_at NULLS LAST, recurrence.postmortem_id""", params)
+    # the counts and the group are those of recurrence_flags (analytics/recurrence_flags.py), which the
+    # ingest wrote for every recurrence: they depend on no filter
+    return frame(con, f"""{cte}
+        SELECT postmortem_id, incident_date, previous_id, previous_date, previous_actions AS actions,
+               previous_actions_done AS actions_done_before, action_group AS "group"
+        FROM flags WHERE recurs ORDER BY position""", params)
 
 
 def action_effectiveness(con: duckdb.DuckDBPyConnection, f: Filters,
@@ -341,29 +319,31 @@ def patterns_and_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: S
     """{"patterns": active_patterns(...), "members": pattern_members(...)} of the same arguments, the
     patterns found once for both (a page and the review pack show the two)."""
     start, upto = _up_to_end(f, start, end)
-    pats = active_patterns(con, f, settings, start, upto.date_to)
-    return {"patterns": pats, "members": _members(con, pats, start, upto, settings)}
+    nodes, params = _chains(con, upto, settings or Settings())
+    with _cursor(con) as cur:
+        pats = _find_patterns(cur, nodes, params, start)
+        return {"patterns": pats, "members": _members(cur, pats, start, upto)}
 
 
-def _members(con: duckdb.DuckDBPyConnection, pats: pd.DataFrame, start: date | None, upto: Filters,
-             settings: Settings | None) -> pd.DataFrame:
-    members = [(p, pid) for p, ids in zip(pats["pattern_id"], pats["postmortem_ids"]) for pid in ids]
-    if not members:
+def _members(cur: duckdb.DuckDBPyConnection, pats: pd.DataFrame, start: date | None, upto: Filters) -> pd.DataFrame:
+    """pattern_members of the patterns _find_patterns just found on this cursor (``pats``)."""
+    if pats.empty:
         return pd.DataFrame(columns=MEMBER_COLUMNS)
-    table = pd.DataFrame(members, columns=["pattern_id", "postmortem_id"])
-    detail = action_effectiveness_detail(con, upto, settings)[
-        ["postmortem_id", "previous_id", "actions", "actions_done_before", "group"]].rename(columns={
-            "actions": "previous_actions", "actions_done_before": "previous_actions_done"})
-    table = table.merge(detail, on="postmortem_id", how="left")
-    ids = sorted(set(table["postmortem_id"]) | set(table["previous_id"].dropna()))
-    titles = frame(con, "SELECT postmortem_id, title, incident_date FROM postmortems "
-                        "WHERE postmortem_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
-    previous = titles.drop(columns="incident_date").rename(columns={"postmortem_id": "previous_id",
-                                                                    "title": "previous_title"})
-    table = table.merge(titles, on="postmortem_id", how="left").merge(previous, on="previous_id", how="left")
-    day = pd.to_datetime(table["incident_date"]).dt.date
-    table["in_period"] = day.le(upto.date_to) & (day.ge(start) if start is not None else True)
-    return table[MEMBER_COLUMNS]
+    within = "node.incident_date <= $to" + (" AND node.incident_date >= $start" if start is not None else "")
+    table = cur.execute(f"""
+        SELECT found.pattern_id, node.postmortem_id, pm.title, node.incident_date,
+               coalesce({within}, FALSE) AS in_period, node.previous_id, previous.title AS previous_title,
+               node.previous_actions, node.previous_actions_done, node.action_group AS "group"
+        FROM pattern_nodes node
+        JOIN found_patterns found USING (component)
+        JOIN postmortems pm USING (postmortem_id)
+        LEFT JOIN postmortems previous ON previous.postmortem_id = node.previous_id
+        ORDER BY found.pattern_id, node.position""",
+                        {"to": upto.date_to} | ({"start": start} if start is not None else {})).df()
+    for column in ("previous_actions", "previous_actions_done"):  # NaN for a member that does not recur
+        if table[column].isna().any():
+            table[column] = table[column].astype("float64")
+    return table
 
 
 def with_titles(patterns: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

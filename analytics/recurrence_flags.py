@@ -47,28 +47,71 @@ EVERY_FLAG = f"""
         SELECT postmortem_id, list(recurrence_of ORDER BY latest_first) AS linked_ids,
                arg_min(recurrence_of, latest_first) AS linked_previous
         FROM links GROUP BY postmortem_id
+    ),
+    flagged AS (
+        SELECT p.postmortem_id, p.incident_date, p.service, p.primary_cause_category,
+               (linked.linked_previous IS NOT NULL OR implicit.implicit_previous IS NOT NULL) AS recurs,
+               (linked.linked_previous IS NOT NULL) AS explicit,
+               coalesce(linked.linked_previous, implicit.implicit_previous) AS previous_id,
+               implicit.implicit_previous, coalesce(linked.linked_ids, []) AS linked_ids,
+               row_number() OVER (ORDER BY {ORDER}) - 1 AS position
+        FROM postmortems p
+        LEFT JOIN linked USING (postmortem_id)
+        LEFT JOIN implicit USING (postmortem_id)
+    ),
+    -- runs of implicit recurrences: the incidents of a pattern when every incident is kept. The latest
+    -- incident starting a run before (or at) this one in its pair's order is where its run starts.
+    runs AS (
+        SELECT *, max(CASE WHEN implicit_previous IS NULL THEN position END) OVER (
+                      PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING) AS run
+        FROM flagged
+    ),
+    -- what the previous incident's actions were when this one came back (analytics/recurrence.py
+    -- action_effectiveness_detail): cancelled ones left out; done by this one's date, or with no date known
+    previous_actions AS (
+        SELECT runs.postmortem_id,
+               count(*) FILTER (WHERE action.status IS DISTINCT FROM 'cancelled') AS actions,
+               count(*) FILTER (WHERE action.status = 'done' AND (action.completed_at IS NULL
+                     OR runs.incident_date IS NULL OR action.completed_at::DATE <= runs.incident_date)) AS done_before
+        FROM runs JOIN actions action ON action.postmortem_id = runs.previous_id
+        GROUP BY runs.postmortem_id
     )
-    SELECT p.postmortem_id,
-           (linked.linked_previous IS NOT NULL OR implicit.implicit_previous IS NOT NULL) AS recurs,
-           (linked.linked_previous IS NOT NULL) AS explicit,
-           coalesce(linked.linked_previous, implicit.implicit_previous) AS previous_id,
-           date_diff('day', previous.incident_date, p.incident_date) AS days_since_previous,
-           implicit.implicit_previous, coalesce(linked.linked_ids, []) AS linked_ids
-    FROM postmortems p
-    LEFT JOIN linked USING (postmortem_id)
-    LEFT JOIN implicit USING (postmortem_id)
-    LEFT JOIN postmortems previous ON previous.postmortem_id = coalesce(linked.linked_previous,
-                                                                       implicit.implicit_previous)"""
+    SELECT runs.postmortem_id, runs.recurs, runs.explicit, runs.previous_id,
+           date_diff('day', previous.incident_date, runs.incident_date) AS days_since_previous,
+           runs.implicit_previous, runs.linked_ids,
+           runs.position, runs.run,
+           row_number() OVER (PARTITION BY runs.run ORDER BY runs.position) - 1 AS run_index,
+           count(*) OVER (PARTITION BY runs.run) AS run_size,
+           CASE WHEN runs.recurs THEN previous.incident_date END AS previous_date,
+           CASE WHEN runs.recurs THEN coalesce(previous_actions.actions, 0) END AS previous_actions,
+           CASE WHEN runs.recurs THEN coalesce(previous_actions.done_before, 0) END AS previous_actions_done,
+           CASE WHEN NOT runs.recurs THEN NULL
+                WHEN coalesce(previous_actions.actions, 0) = 0 AND previous.postmortem_id IS NULL
+                    THEN 'previous not loaded'
+                WHEN coalesce(previous_actions.actions, 0) = 0 THEN 'no actions'
+                WHEN previous_actions.done_before = previous_actions.actions THEN 'all actions done'
+                ELSE 'actions still open' END AS action_group
+    FROM runs
+    LEFT JOIN previous_actions USING (postmortem_id)
+    LEFT JOIN postmortems previous ON previous.postmortem_id = runs.previous_id"""
 
 STORED = "recurrence_flags"  # EVERY_FLAG as the last ingest wrote it, for the window of its configuration
-STAMP_KEY = "recurrence_flags"  # schema_info: "<window>@<run_id>" of the run that wrote it
+STAMP_KEY = "recurrence_flags"  # schema_info: "<window>/v<COLUMNS>@<run_id>" of the run that wrote it
+# The version of EVERY_FLAG's columns, in the stamp: a table an older release wrote ("<window>@<run_id>",
+# without the run and action columns) is not read, but computed again, until the next ingest rewrites it;
+# an older release reading this one's table finds a stamp it does not know, and computes its own.
+COLUMNS = 2
+
+
+def _setting(window: int) -> str:
+    return f"{int(window)}/v{COLUMNS}"
 
 
 def stored_current(con: duckdb.DuckDBPyConnection, window: int, run_id: int | None = None) -> bool:
     """Whether the file holds EVERY_FLAG for this window as of run ``run_id``, by default its last ingest."""
-    return stored.current(con, STAMP_KEY, int(window), run_id)
+    return stored.current(con, STAMP_KEY, _setting(window), run_id)
 
 
 def store(con: duckdb.DuckDBPyConnection, window: int, run_id: int, rows_changed: bool = True) -> None:
     """Write EVERY_FLAG for ``window`` into the table STORED, stamped with run ``run_id`` (analytics/stored.py)."""
-    stored.write(con, STORED, EVERY_FLAG, {"window": int(window)}, STAMP_KEY, int(window), run_id, rows_changed)
+    stored.write(con, STORED, EVERY_FLAG, {"window": int(window)}, STAMP_KEY, _setting(window), run_id, rows_changed)

@@ -56,7 +56,7 @@ def source(db, settings=None):
 def test_the_ingest_writes_the_flags_and_readers_use_them(loaded):
     rows, stamp = stored(loaded)
     assert rows == RECURRING
-    assert stamp == "180@1"  # the default window, the first run
+    assert stamp == "180/v2@1"  # the default window, the table's columns (version 2), the first run
     assert source(loaded) == ("recurrence_flags", [9, 4, pytest.approx(4 / 9)])
 
 
@@ -72,7 +72,7 @@ def test_the_ingest_uses_the_configured_window(cli, db, exports, tmp_path):
     config.write_text("analytics:\n  recurrence_window_days: 30\n", encoding="utf-8")
     ingest(cli, db, exports, "--config", config)
     rows, stamp = stored(db)
-    assert stamp == "30@1" and [r[0] for r in rows] == ["PM-3", "PM-6"]
+    assert stamp == "30/v2@1" and [r[0] for r in rows] == ["PM-3", "PM-6"]
     assert source(db, Settings(recurrence_window_days=30))[0] == "recurrence_flags"
     assert source(db)[1] == [9, 4, pytest.approx(4 / 9)]  # the default window: computed, as before
 
@@ -80,7 +80,7 @@ def test_the_ingest_uses_the_configured_window(cli, db, exports, tmp_path):
 def test_an_unchanged_run_keeps_the_table_and_moves_its_stamp(cli, loaded, exports):
     ingest(cli, loaded, exports)
     rows, stamp = stored(loaded)
-    assert rows == RECURRING and stamp == "180@2"
+    assert rows == RECURRING and stamp == "180/v2@2"
     assert source(loaded)[0] == "recurrence_flags"
 
 
@@ -91,7 +91,7 @@ def test_a_new_file_updates_the_flags(cli, loaded, exports):
                                        encoding="utf-8")
     ingest(cli, loaded, exports)
     rows, stamp = stored(loaded)
-    assert rows == sorted(RECURRING + [("PM-10", "PM-3", 81)]) and stamp == "180@2"
+    assert rows == sorted(RECURRING + [("PM-10", "PM-3", 81)]) and stamp == "180/v2@2"
 
 
 def test_a_file_without_the_table_reads_the_same(loaded):
