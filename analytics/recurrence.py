@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -40,10 +41,16 @@ ORDER = recurrence_flags.ORDER
 def every_flag(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> tuple[str, dict]:
     """A FROM item with one row per loaded post-mortem: postmortem_id, recurs, explicit, previous_id,
     days_since_previous, implicit_previous (the latest earlier match within the window, whatever the
-    explicit link) and linked_ids (its valid explicit links, the latest first); with its parameters.
-    The table the last ingest wrote (store_flags) when it used this recurrence window; else computed
-    once per connection and window (analytics.base.materialised): a file written before the table
-    existed, or a configuration with another window than the ingest's."""
+    explicit link) and linked_ids (its valid explicit links, the latest first); with its parameters."""
+    rows, params = flag_rows(con, settings)
+    return f"(SELECT {', '.join(recurrence_flags.FLAGS)} FROM {rows} recurrence)", params
+
+
+def flag_rows(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> tuple[str, dict]:
+    """A FROM item with every column of recurrence_flags.EVERY_FLAG, one row per loaded post-mortem; with its
+    parameters. The table the last ingest wrote (recurrence_flags.store) when it used this recurrence
+    window; else computed once per connection and window (analytics.base.materialised): a file written
+    before the table existed, or a configuration with another window than the ingest's."""
     window = int((settings or Settings()).recurrence_window_days)
     if recurrence_flags.stored_current(con, window):
         return recurrence_flags.STORED, {}
@@ -54,17 +61,11 @@ def every_flag(con: duckdb.DuckDBPyConnection, settings: Settings | None = None)
 
 
 def _flags_cte(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
-    """`WITH flags AS (...)`: every_flag for the post-mortems the filters keep, with their incident_date,
-    service, primary_cause_category and started_at."""
-    source, params = every_flag(con, settings)
-    kept_where, kept_params = f.where("p")
+    """`WITH flags AS (...)`: flag_rows of the post-mortems the filters keep (their own columns in it)."""
+    rows, params = flag_rows(con, settings)
+    kept_where, kept_params = f.where("recurrence")
     return f"""
-        WITH flags AS (
-            SELECT p.postmortem_id, p.incident_date, p.service, p.primary_cause_category, p.started_at,
-                   recurrence.* EXCLUDE (postmortem_id)
-            FROM postmortems p JOIN {source} recurrence USING (postmortem_id)
-            WHERE {kept_where}
-        )""", params | kept_params
+        WITH flags AS (SELECT * FROM {rows} recurrence WHERE {kept_where})""", params | kept_params
 
 
 def flags(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -120,48 +121,64 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     the recurrence window of the other. Columns: pattern_id (1.., largest pattern first, then the most
     recent), incidents, service, primary_cause_category (the members' common value, else the latest
     incident's), first_date, last_date, postmortem_ids (oldest first)."""
-    nodes, params = _chains(con, f, settings or Settings())
+    nodes = _chains(con, f, settings or Settings())
     with _cursor(con) as cur:
-        return _find_patterns(cur, nodes, params, None)
+        return _find_patterns(cur, nodes, None)
 
 
-def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> tuple[str, dict]:
-    """SQL of the kept incidents that can be in a pattern, each with its chain: the position of the first
-    incident of its run of implicit recurrences that the filters keep whole. A kept incident whose implicit
-    previous is kept continues that incident's chain; any other starts one. The ingest wrote each incident's
-    run over every post-mortem (recurrence_flags: run, run_index, run_size): a chain is a stretch of
-    consecutive kept incidents of one run. Only the incidents of a run of settings.pattern_incidents or
-    more, or of a run that explicit links reach (linked_runs): the others cannot be in a pattern."""
-    cte, params = _flags_cte(con, f, settings)
-    params["k"] = int(settings.pattern_incidents)
-    return f"""{cte},
-        linking AS (SELECT postmortem_id, unnest(linked_ids) AS target FROM flags WHERE len(linked_ids) > 0),
-        linked_runs AS (
-            SELECT DISTINCT run FROM flags
-            WHERE postmortem_id IN (SELECT postmortem_id FROM linking UNION ALL SELECT target FROM linking)
+class _Nodes(NamedTuple):
+    """The SQL of the incidents that can be in a pattern (_chains), and what the queries on them read."""
+    rows: str  # flag_rows' FROM item
+    rows_params: dict  # its parameters
+    sql: str
+    params: dict
+    k: int  # settings.pattern_incidents
+
+
+def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> _Nodes:
+    """The kept incidents that can be in a pattern (position, incident_date), each with its chain: the
+    position of the first incident of its run of implicit recurrences that the filters keep whole. A kept
+    incident whose implicit previous is kept continues that incident's chain; any other starts one. The
+    ingest wrote each incident's run over every post-mortem (recurrence_flags: run, run_index, run_size):
+    a chain is a stretch of consecutive kept incidents of one run. Only the incidents of a run of
+    settings.pattern_incidents or more, or of a run that explicit links reach (linked_runs): the others
+    cannot be in a pattern. Integers and dates only: a temporary table of strings costs 10 times more."""
+    rows, rows_params = flag_rows(con, settings)
+    kept_where, kept_params = f.where("recurrence")
+    k = int(settings.pattern_incidents)
+    # the runs links reach, whether or not the filters keep their ends: more than needed, never fewer
+    return _Nodes(rows, rows_params, f"""
+        WITH linked_runs AS (
+            SELECT DISTINCT run FROM {rows} recurrence
+            WHERE len(linked_ids) > 0
+               OR postmortem_id IN (SELECT unnest(linked_ids) FROM {rows} recurrence WHERE len(linked_ids) > 0)
         ),
         islands AS (  -- constant along consecutive run_index values: a stretch no dropped incident breaks
-            SELECT *, run_index - row_number() OVER (PARTITION BY run ORDER BY position) AS island
-            FROM flags WHERE run_size >= $k OR run IN (SELECT run FROM linked_runs)
+            SELECT position, incident_date, run, run_index - row_number() OVER (PARTITION BY run ORDER BY position)
+                       AS island
+            FROM {rows} recurrence
+            WHERE {kept_where} AND (run_size >= $k OR run IN (SELECT run FROM linked_runs))
         ),
         chains AS (SELECT run, island, min(position) AS chain, count(*) AS size FROM islands GROUP BY run, island)
-        SELECT islands.postmortem_id, islands.incident_date, islands.service, islands.primary_cause_category,
-               islands.position, islands.linked_ids, islands.previous_id, islands.previous_actions,
-               islands.previous_actions_done, islands.action_group, chains.chain, chains.chain AS component
+        SELECT islands.position, islands.incident_date, chains.chain, chains.chain AS component
         FROM islands JOIN chains USING (run, island)
-        WHERE chains.size >= $k OR islands.run IN (SELECT run FROM linked_runs)""", params
+        WHERE chains.size >= $k OR islands.run IN (SELECT run FROM linked_runs)""",
+                  rows_params | kept_params | {"k": k}, k)
 
 
-def _find_patterns(cur: duckdb.DuckDBPyConnection, nodes: str, params: dict, start: date | None) -> pd.DataFrame:
-    """The patterns of the incidents ``nodes`` (_chains), those with an incident on or after ``start`` when
-    given, numbered 1.. in that order. Left in the cursor's temporary tables for _members: pattern_nodes
-    (the incidents, each with its component) and found_patterns."""
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE pattern_nodes AS {nodes}", params)
-    roots = _join_chains(cur.execute("""
+def _find_patterns(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, start: date | None) -> pd.DataFrame:
+    """The patterns of ``nodes``, those with an incident on or after ``start`` when given, numbered 1.. in
+    that order. Left in the cursor's temporary tables for _members: pattern_nodes (the incidents, each with
+    its component) and found_patterns (component, pattern_id)."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE pattern_nodes AS {nodes.sql}", nodes.params)
+    roots = _join_chains(cur.execute(f"""
         SELECT DISTINCT source.chain, target.chain
-        FROM (SELECT chain, unnest(linked_ids) AS linked FROM pattern_nodes WHERE len(linked_ids) > 0) source
-        JOIN pattern_nodes target ON target.postmortem_id = source.linked
-        WHERE source.chain <> target.chain""").fetchall())
+        FROM (SELECT position, unnest(linked_ids) AS linked FROM {nodes.rows} recurrence
+              WHERE len(linked_ids) > 0) link
+        JOIN pattern_nodes source USING (position)
+        JOIN {nodes.rows} linked ON linked.postmortem_id = link.linked
+        JOIN pattern_nodes target ON target.position = linked.position
+        WHERE source.chain <> target.chain""", nodes.rows_params).fetchall())
     if roots:  # chains joined by explicit links: a component is named by its smallest chain
         cur.execute("UPDATE pattern_nodes SET component = joined.root FROM (SELECT unnest($chains) AS chain, "
                     "unnest($roots) AS root) joined WHERE pattern_nodes.chain = joined.chain",
@@ -169,15 +186,19 @@ def _find_patterns(cur: duckdb.DuckDBPyConnection, nodes: str, params: dict, sta
     active = "WHERE last_date >= $start" if start is not None else ""
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE found_patterns AS
         WITH grouped AS (
-            SELECT component, count(*) AS incidents, {_common_or_latest("service")},
-                   {_common_or_latest("primary_cause_category")},
-                   min(incident_date) AS first_date, max(incident_date) AS last_date,
-                   list(postmortem_id ORDER BY position) AS postmortem_ids
+            SELECT component, count(*) AS incidents, max(incident_date) AS last_date
             FROM pattern_nodes GROUP BY component HAVING count(*) >= $k
         )
-        SELECT row_number() OVER (ORDER BY incidents DESC, last_date DESC NULLS LAST, component) AS pattern_id, *
-        FROM grouped {active}""", {"k": params["k"]} | ({"start": start} if start is not None else {}))
-    table = cur.execute(f"SELECT {', '.join(PATTERN_COLUMNS)} FROM found_patterns ORDER BY pattern_id").df()
+        SELECT component, row_number() OVER (ORDER BY incidents DESC, last_date DESC NULLS LAST, component)
+                   AS pattern_id
+        FROM grouped {active}""", {"k": nodes.k} | ({"start": start} if start is not None else {}))
+    table = cur.execute(f"""
+        SELECT found.pattern_id, count(*) AS incidents, {_common_or_latest("service")},
+               {_common_or_latest("primary_cause_category")},
+               min(recurrence.incident_date) AS first_date, max(recurrence.incident_date) AS last_date,
+               list(recurrence.postmortem_id ORDER BY position) AS postmortem_ids
+        FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)
+        GROUP BY found.pattern_id ORDER BY found.pattern_id""", nodes.rows_params).df()
     if table.empty:
         return pd.DataFrame(columns=PATTERN_COLUMNS)
     return table.assign(first_date=table["first_date"].astype("datetime64[ns]"),
@@ -205,8 +226,8 @@ def _join_chains(edges: list[tuple[int, int]]) -> dict[int, int]:
 
 def _common_or_latest(column: str) -> str:
     """Per pattern: the members' common value when the known ones agree, else the latest member's."""
-    return (f"CASE WHEN count(DISTINCT {column}) = 1 THEN max({column}) "
-            f"ELSE arg_max_null({column}, position) END AS {column}")
+    return (f"CASE WHEN count(DISTINCT recurrence.{column}) = 1 THEN max(recurrence.{column}) "
+            f"ELSE arg_max_null(recurrence.{column}, position) END AS {column}")
 
 
 def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
@@ -218,9 +239,9 @@ def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     filters' date range, ``end`` to the as-of date at the latest. Same columns as ``patterns``, pattern_id
     renumbered 1.. in the same order (largest first, then the most recent)."""
     start, upto = _up_to_end(f, start, end)
-    nodes, params = _chains(con, upto, settings or Settings())
+    nodes = _chains(con, upto, settings or Settings())
     with _cursor(con) as cur:
-        return _find_patterns(cur, nodes, params, start)
+        return _find_patterns(cur, nodes, start)
 
 
 def _up_to_end(f: Filters, start: date | None, end: date | None) -> tuple[date | None, Filters]:
@@ -319,27 +340,28 @@ def patterns_and_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: S
     """{"patterns": active_patterns(...), "members": pattern_members(...)} of the same arguments, the
     patterns found once for both (a page and the review pack show the two)."""
     start, upto = _up_to_end(f, start, end)
-    nodes, params = _chains(con, upto, settings or Settings())
+    nodes = _chains(con, upto, settings or Settings())
     with _cursor(con) as cur:
-        pats = _find_patterns(cur, nodes, params, start)
-        return {"patterns": pats, "members": _members(cur, pats, start, upto)}
+        pats = _find_patterns(cur, nodes, start)
+        return {"patterns": pats, "members": _members(cur, nodes, pats, start, upto)}
 
 
-def _members(cur: duckdb.DuckDBPyConnection, pats: pd.DataFrame, start: date | None, upto: Filters) -> pd.DataFrame:
+def _members(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, pats: pd.DataFrame, start: date | None,
+             upto: Filters) -> pd.DataFrame:
     """pattern_members of the patterns _find_patterns just found on this cursor (``pats``)."""
     if pats.empty:
         return pd.DataFrame(columns=MEMBER_COLUMNS)
-    within = "node.incident_date <= $to" + (" AND node.incident_date >= $start" if start is not None else "")
+    date = "recurrence.incident_date"
+    within = f"{date} <= $to" + (f" AND {date} >= $start" if start is not None else "")
     table = cur.execute(f"""
-        SELECT found.pattern_id, node.postmortem_id, pm.title, node.incident_date,
-               coalesce({within}, FALSE) AS in_period, node.previous_id, previous.title AS previous_title,
-               node.previous_actions, node.previous_actions_done, node.action_group AS "group"
-        FROM pattern_nodes node
-        JOIN found_patterns found USING (component)
+        SELECT found.pattern_id, recurrence.postmortem_id, pm.title, {date}, coalesce({within}, FALSE) AS in_period,
+               recurrence.previous_id, previous.title AS previous_title, recurrence.previous_actions,
+               recurrence.previous_actions_done, recurrence.action_group AS "group"
+        FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)
         JOIN postmortems pm USING (postmortem_id)
-        LEFT JOIN postmortems previous ON previous.postmortem_id = node.previous_id
-        ORDER BY found.pattern_id, node.position""",
-                        {"to": upto.date_to} | ({"start": start} if start is not None else {})).df()
+        LEFT JOIN postmortems previous ON previous.postmortem_id = recurrence.previous_id
+        ORDER BY found.pattern_id, position""",
+                        nodes.rows_params | {"to": upto.date_to} | ({"start": start} if start is not None else {})).df()
     for column in ("previous_actions", "previous_actions_done"):  # NaN for a member that does not recur
         if table[column].isna().any():
             table[column] = table[column].astype("float64")

@@ -11,6 +11,12 @@ import duckdb
 from analytics import stored
 
 ORDER = "incident_date, started_at NULLS LAST, postmortem_id"
+# Each row also holds its post-mortem's columns that the filters (analytics/filters.py) and the recurrence
+# order read, so that a reader keeps rows without a join: like analytics/action_facts.py.
+POSTMORTEM_COLUMNS = ("incident_date", "started_at", "team", "severity", "service", "primary_cause_category")
+# The flags proper, what other modules read (analytics/recurrence.py every_flag)
+FLAGS = ("postmortem_id", "recurs", "explicit", "previous_id", "days_since_previous", "implicit_previous",
+         "linked_ids")
 
 # One row per loaded post-mortem, over every post-mortem: a filter changes which incidents are looked at,
 # never whether one of them recurs. Linear in the corpus: in the order above, the latest earlier incident
@@ -49,7 +55,7 @@ EVERY_FLAG = f"""
         FROM links GROUP BY postmortem_id
     ),
     flagged AS (
-        SELECT p.postmortem_id, p.incident_date, p.service, p.primary_cause_category,
+        SELECT p.postmortem_id, {', '.join(f'p.{c}' for c in POSTMORTEM_COLUMNS)},
                (linked.linked_previous IS NOT NULL OR implicit.implicit_previous IS NOT NULL) AS recurs,
                (linked.linked_previous IS NOT NULL) AS explicit,
                coalesce(linked.linked_previous, implicit.implicit_previous) AS previous_id,
@@ -76,7 +82,8 @@ EVERY_FLAG = f"""
         FROM runs JOIN actions action ON action.postmortem_id = runs.previous_id
         GROUP BY runs.postmortem_id
     )
-    SELECT runs.postmortem_id, runs.recurs, runs.explicit, runs.previous_id,
+    SELECT runs.postmortem_id, {', '.join(f'runs.{c}' for c in POSTMORTEM_COLUMNS)},
+           runs.recurs, runs.explicit, runs.previous_id,
            date_diff('day', previous.incident_date, runs.incident_date) AS days_since_previous,
            runs.implicit_previous, runs.linked_ids,
            runs.position, runs.run,

@@ -45,10 +45,10 @@ def stored(db):
 
 
 def source(db, settings=None):
-    """The FROM item every_flag reads on a new reader connection, and the overall numbers."""
+    """The FROM item flag_rows reads on a new reader connection, and the overall numbers."""
     con = connect_readonly(db)
     try:
-        return recurrence.every_flag(con, settings)[0], recurrence.overall(con, F, settings).iloc[0].tolist()
+        return recurrence.flag_rows(con, settings)[0], recurrence.overall(con, F, settings).iloc[0].tolist()
     finally:
         con.close()
 
