@@ -12,8 +12,10 @@ from analytics import stored
 
 ORDER = "incident_date, started_at NULLS LAST, postmortem_id"
 # Each row also holds its post-mortem's columns that the filters (analytics/filters.py) and the recurrence
-# order read, so that a reader keeps rows without a join: like analytics/action_facts.py.
-POSTMORTEM_COLUMNS = ("incident_date", "started_at", "team", "severity", "service", "primary_cause_category")
+# order read, and its title (a pattern's members are listed by title), so that a reader keeps rows without
+# a join: like analytics/action_facts.py.
+POSTMORTEM_COLUMNS = ("incident_date", "started_at", "team", "severity", "service", "primary_cause_category",
+                      "title")
 # The flags proper, what other modules read (analytics/recurrence.py every_flag)
 FLAGS = ("postmortem_id", "recurs", "explicit", "previous_id", "days_since_previous", "implicit_previous",
          "linked_ids")
@@ -72,6 +74,19 @@ EVERY_FLAG = f"""
                       PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING) AS run
         FROM flagged
     ),
+    -- the explicit links between loaded incidents, by position (they join runs into patterns), and the
+    -- runs they reach at either end
+    link_ends AS (
+        SELECT links.postmortem_id, target.position AS target, target.run AS target_run
+        FROM links JOIN runs target ON target.postmortem_id = links.recurrence_of
+    ),
+    linked_positions AS (
+        SELECT postmortem_id, list(target ORDER BY target) AS linked_positions FROM link_ends GROUP BY postmortem_id
+    ),
+    linked_runs AS (
+        SELECT target_run AS run FROM link_ends
+        UNION SELECT run FROM runs WHERE postmortem_id IN (SELECT postmortem_id FROM link_ends)
+    ),
     -- what the previous incident's actions were when this one came back (analytics/recurrence.py
     -- action_effectiveness_detail): cancelled ones left out; done by this one's date, or with no date known
     previous_actions AS (
@@ -89,7 +104,9 @@ EVERY_FLAG = f"""
            runs.position, runs.run,
            row_number() OVER (PARTITION BY runs.run ORDER BY runs.position) - 1 AS run_index,
            count(*) OVER (PARTITION BY runs.run) AS run_size,
-           CASE WHEN runs.recurs THEN previous.incident_date END AS previous_date,
+           coalesce(linked_positions.linked_positions, []) AS linked_positions,
+           runs.run IN (SELECT run FROM linked_runs) AS run_linked,
+           previous.incident_date AS previous_date, previous.title AS previous_title,
            CASE WHEN runs.recurs THEN coalesce(previous_actions.actions, 0) END AS previous_actions,
            CASE WHEN runs.recurs THEN coalesce(previous_actions.done_before, 0) END AS previous_actions_done,
            CASE WHEN NOT runs.recurs THEN NULL
@@ -100,6 +117,7 @@ EVERY_FLAG = f"""
                 ELSE 'actions still open' END AS action_group
     FROM runs
     LEFT JOIN previous_actions USING (postmortem_id)
+    LEFT JOIN linked_positions USING (postmortem_id)
     LEFT JOIN postmortems previous ON previous.postmortem_id = runs.previous_id"""
 
 STORED = "recurrence_flags"  # EVERY_FLAG as the last ingest wrote it, for the window of its configuration
