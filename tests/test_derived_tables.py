@@ -60,6 +60,47 @@ def test_the_ingest_writes_the_flags_and_readers_use_them(loaded):
     assert source(loaded) == ("recurrence_flags", [9, 4, pytest.approx(4 / 9)])
 
 
+# action_effectiveness_detail, worked out from the fixture: PM-2 after PM-1 (its non-cancelled action done
+# 2025-02-01, before 2025-03-31); PM-3 after PM-2 (its action done 2025-04-15, after PM-3's 2025-03-31);
+# PM-5 after PM-4 (only a cancelled action); PM-6 after PM-OLD (not loaded, no action known)
+EFFECTIVENESS = [("PM-2", "PM-1", 1, 1, "all actions done"), ("PM-3", "PM-2", 1, 0, "actions still open"),
+                 ("PM-5", "PM-4", 0, 0, "no actions"), ("PM-6", "PM-OLD", 0, 0, "previous not loaded")]
+# patterns of 2 or more: the run PM-1 -> PM-2 -> PM-3 (api, code) and PM-4 -> PM-5 (web, monitoring); P1 and
+# P2 alone keep PM-1, PM-3 and PM-5: PM-3's previous (PM-2, P3) is left out, which cuts the run in two
+PATTERNS = [["PM-1", "PM-2", "PM-3"], ["PM-4", "PM-5"]]
+
+
+def patterns_and_effectiveness(db, f=F):
+    """The patterns' ids (two incidents or more) and action_effectiveness_detail on a new reader connection."""
+    con = connect_readonly(db)
+    try:
+        found = recurrence.patterns_and_members(con, f, Settings(pattern_incidents=2))
+        detail = recurrence.action_effectiveness_detail(con, f)
+        return ([list(ids) for ids in found["patterns"]["postmortem_ids"]],
+                [tuple(row) for row in detail[["postmortem_id", "previous_id", "actions", "actions_done_before",
+                                               "group"]].itertuples(index=False)])
+    finally:
+        con.close()
+
+
+def test_patterns_and_action_effectiveness_read_from_the_table(loaded):
+    assert patterns_and_effectiveness(loaded) == (PATTERNS, EFFECTIVENESS)
+    assert patterns_and_effectiveness(loaded, Filters(as_of=AS_OF, severities=("P1", "P2"))) == (
+        [], [("PM-3", "PM-2", 1, 0, "actions still open"), ("PM-5", "PM-4", 0, 0, "no actions")])
+
+
+def test_a_table_an_older_release_wrote_is_computed_again(loaded):
+    # an older release wrote the flags alone, stamped "<window>@<run>": this release reads more columns
+    con = duckdb.connect(str(loaded))
+    con.execute("CREATE OR REPLACE TABLE recurrence_flags AS SELECT postmortem_id, recurs, explicit, previous_id, "
+                "days_since_previous, implicit_previous, linked_ids FROM recurrence_flags")
+    con.execute("UPDATE schema_info SET value = '180@1' WHERE key = 'recurrence_flags'")
+    con.close()
+    table, overall = source(loaded)
+    assert table != "recurrence_flags" and overall == [9, 4, pytest.approx(4 / 9)]
+    assert patterns_and_effectiveness(loaded) == (PATTERNS, EFFECTIVENESS)
+
+
 def test_another_window_is_computed_by_the_reader(loaded):
     # a 30-day window: PM-2 (80 days) and PM-5 (59 days) no longer recur; PM-3 (0 days) and PM-6 (explicit) do
     table, overall = source(loaded, Settings(recurrence_window_days=30))
