@@ -161,8 +161,8 @@ def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> _
 
 def _find_patterns(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, start: date | None) -> pd.DataFrame:
     """The patterns of ``nodes``, those with an incident on or after ``start`` when given, numbered 1.. in
-    that order. Left in the cursor's temporary tables for _members: pattern_nodes (the incidents, each with
-    its component) and found_patterns (component, pattern_id)."""
+    that order, without their postmortem_ids (_with_ids). Left in the cursor's temporary tables for
+    _members and _member_ids: pattern_nodes (the incidents, each with its component) and found_patterns."""
     cur.execute(f"CREATE OR REPLACE TEMP TABLE pattern_nodes AS {nodes.sql}", nodes.params)
     roots = _join_chains(cur.execute(f"""
         SELECT DISTINCT source.chain, target.chain
@@ -178,18 +178,15 @@ def _find_patterns(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, start: date | 
     active = "WHERE last_date >= $start" if start is not None else ""
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE found_patterns AS
         WITH grouped AS (
-            SELECT component, count(*) AS incidents, max(incident_date) AS last_date
-            FROM pattern_nodes GROUP BY component HAVING count(*) >= $k
+            SELECT component, count(*) AS incidents, {_common_or_latest("service")},
+                   {_common_or_latest("primary_cause_category")},
+                   min(recurrence.incident_date) AS first_date, max(recurrence.incident_date) AS last_date
+            FROM pattern_nodes JOIN {nodes.rows} recurrence USING (position)
+            GROUP BY component HAVING count(*) >= $k
         )
-        SELECT component, row_number() OVER (ORDER BY incidents DESC, last_date DESC NULLS LAST, component)
-                   AS pattern_id
-        FROM grouped {active}""", {"k": nodes.k} | ({"start": start} if start is not None else {}))
-    return cur.execute(f"""
-        SELECT found.pattern_id, count(*) AS incidents, {_common_or_latest("service")},
-               {_common_or_latest("primary_cause_category")},
-               min(recurrence.incident_date) AS first_date, max(recurrence.incident_date) AS last_date
-        FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)
-        GROUP BY found.pattern_id ORDER BY found.pattern_id""", nodes.rows_params).df()
+        SELECT row_number() OVER (ORDER BY incidents DESC, last_date DESC NULLS LAST, component) AS pattern_id, *
+        FROM grouped {active}""", nodes.rows_params | {"k": nodes.k} | ({"start": start} if start is not None else {}))
+    return cur.execute(f"SELECT {', '.join(PATTERN_COLUMNS[:-1])} FROM found_patterns ORDER BY pattern_id").df()
 
 
 def _with_ids(table: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
