@@ -357,10 +357,10 @@ def _members(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, pats: pd.DataFrame, 
     """pattern_members of the patterns _find_patterns just found on this cursor (``pats``)."""
     if pats.empty:
         return pd.DataFrame(columns=MEMBER_COLUMNS)
-    date = "recurrence.incident_date"
-    within = f"{date} <= $to" + (f" AND {date} >= $start" if start is not None else "")
+    day = "recurrence.incident_date"
+    within = f"{day} <= $to" + (f" AND {day} >= $start" if start is not None else "")
     table = cur.execute(f"""
-        SELECT found.pattern_id, recurrence.postmortem_id, recurrence.title, {date},
+        SELECT found.pattern_id, recurrence.postmortem_id, recurrence.title, {day},
                coalesce({within}, FALSE) AS in_period, recurrence.previous_id, recurrence.previous_title,
                recurrence.previous_actions, recurrence.previous_actions_done, recurrence.action_group AS "group"
         FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)

@@ -1,5 +1,7 @@
-"""The recurrence flags of every loaded post-mortem (analytics/recurrence.py says what "recurs" means):
-their SQL, and the table the ingest writes them to once per database version.
+"""The recurrence flags of every loaded post-mortem (analytics/recurrence.py says what "recurs" means),
+with what the patterns and the action effectiveness read of them that depends on no filter (its run of
+implicit recurrences, the previous incident's actions): their SQL, and the table the ingest writes them to
+once per database version.
 
 Kept apart from analytics/recurrence.py, and free of pandas, so the ingest can write them without the
 import cost of the analytics modules (analytics/stored.py says when readers use the table)."""
@@ -71,8 +73,8 @@ EVERY_FLAG = f"""
     ),
     -- runs of implicit recurrences: the incidents of a pattern when every incident is kept. The latest
     -- incident starting a run before (or at) this one in its pair's order is where its run starts; a run
-    -- is a stretch of that order, so its incidents' ranks in it are consecutive. (A window per run would
-    -- sort 60k small partitions: 3 times slower than grouping.)
+    -- is a stretch of that order, so its incidents' ranks in it are consecutive (a window per run sorted
+    -- 63k small partitions: 440 ms at 100k post-mortems, where grouping takes 40)
     runs AS (
         SELECT *, max(CASE WHEN implicit_previous IS NULL THEN position END) OVER same_pair AS run,
                row_number() OVER same_pair AS pair_rank
