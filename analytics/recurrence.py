@@ -362,13 +362,14 @@ def _members(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, pats: pd.DataFrame, 
     table = cur.execute(f"""
         SELECT found.pattern_id, recurrence.postmortem_id, recurrence.title, {day},
                coalesce({within}, FALSE) AS in_period, recurrence.previous_id, recurrence.previous_title,
-               recurrence.previous_actions, recurrence.previous_actions_done, recurrence.action_group AS "group"
+               recurrence.previous_actions::DOUBLE AS previous_actions,
+               recurrence.previous_actions_done::DOUBLE AS previous_actions_done, recurrence.action_group AS "group"
         FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)
         ORDER BY found.pattern_id, position""",
                         nodes.rows_params | {"to": upto.date_to} | ({"start": start} if start is not None else {})).df()
-    for column in ("previous_actions", "previous_actions_done"):  # NaN for a member that does not recur
-        if table[column].isna().any():
-            table[column] = table[column].astype("float64")
+    # counts, NaN for a member that does not recur: integers when every member recurs
+    if not table["previous_actions"].isna().any():
+        table = table.astype({"previous_actions": "int64", "previous_actions_done": "int64"})
     return table
 
 
