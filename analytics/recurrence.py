@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from analytics import recurrence_flags
-from analytics.base import frame, materialised, pm_cte
+from analytics.base import _cursor, frame, materialised, pm_cte
 from analytics.filters import Filters
 from analytics.quarters import quarter_expr, with_partial
 from analytics.settings import Settings
@@ -41,10 +42,16 @@ ORDER = recurrence_flags.ORDER
 def every_flag(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> tuple[str, dict]:
     """A FROM item with one row per loaded post-mortem: postmortem_id, recurs, explicit, previous_id,
     days_since_previous, implicit_previous (the latest earlier match within the window, whatever the
-    explicit link) and linked_ids (its valid explicit links, the latest first); with its parameters.
-    The table the last ingest wrote (store_flags) when it used this recurrence window; else computed
-    once per connection and window (analytics.base.materialised): a file written before the table
-    existed, or a configuration with another window than the ingest's."""
+    explicit link) and linked_ids (its valid explicit links, the latest first); with its parameters."""
+    rows, params = flag_rows(con, settings)
+    return f"(SELECT {', '.join(recurrence_flags.FLAGS)} FROM {rows} recurrence)", params
+
+
+def flag_rows(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> tuple[str, dict]:
+    """A FROM item with every column of recurrence_flags.EVERY_FLAG, one row per loaded post-mortem; with its
+    parameters. The table the last ingest wrote (recurrence_flags.store) when it used this recurrence
+    window; else computed once per connection and window (analytics.base.materialised): a file written
+    before the table existed, or a configuration with another window than the ingest's."""
     window = int((settings or Settings()).recurrence_window_days)
     if recurrence_flags.stored_current(con, window):
         return recurrence_flags.STORED, {}
@@ -55,17 +62,11 @@ def every_flag(con: duckdb.DuckDBPyConnection, settings: Settings | None = None)
 
 
 def _flags_cte(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
-    """`WITH flags AS (...)`: every_flag for the post-mortems the filters keep, with their incident_date,
-    service, primary_cause_category and started_at."""
-    source, params = every_flag(con, settings)
-    kept_where, kept_params = f.where("p")
+    """`WITH flags AS (...)`: flag_rows of the post-mortems the filters keep (their own columns in it)."""
+    rows, params = flag_rows(con, settings)
+    kept_where, kept_params = f.where("recurrence")
     return f"""
-        WITH flags AS (
-            SELECT p.postmortem_id, p.incident_date, p.service, p.primary_cause_category, p.started_at,
-                   recurrence.* EXCLUDE (postmortem_id)
-            FROM postmortems p JOIN {source} recurrence USING (postmortem_id)
-            WHERE {kept_where}
-        )""", params | kept_params
+        WITH flags AS (SELECT * FROM {rows} recurrence WHERE {kept_where})""", params | kept_params
 
 
 def flags(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -121,75 +122,98 @@ def patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     the recurrence window of the other. Columns: pattern_id (1.., largest pattern first, then the most
     recent), incidents, service, primary_cause_category (the members' common value, else the latest
     incident's), first_date, last_date, postmortem_ids (oldest first)."""
-    settings = settings or Settings()
-    nodes = _chains(con, f, settings)
-    nodes["component"] = _join_chains(nodes)  # chains joined by explicit links
-    size = nodes.groupby("component")["postmortem_id"].transform("size")
-    members = nodes[size >= settings.pattern_incidents]
-    if members.empty:
-        return pd.DataFrame(columns=PATTERN_COLUMNS)
-    # a component is named by its oldest incident: in that order, as the members are listed
-    grouped = members.groupby("component", sort=True)
-    latest = members.drop_duplicates("component", keep="last").set_index("component")
-    ordered = members.sort_values(["component", "position"], kind="stable")
-    ids = ordered["postmortem_id"].to_numpy(dtype=object)
-    starts = np.flatnonzero(np.diff(ordered["component"].to_numpy())) + 1
-    table = pd.DataFrame({
-        "incidents": grouped.size().tolist(),
-        "service": _common_or_latest(grouped, latest, "service"),
-        "primary_cause_category": _common_or_latest(grouped, latest, "primary_cause_category"),
-        "first_date": grouped["incident_date"].min().tolist(),
-        "last_date": grouped["incident_date"].max().tolist(),
-        "postmortem_ids": [part.tolist() for part in np.split(ids, starts)],
-    })
-    table = table.sort_values(["incidents", "last_date"], ascending=[False, False], kind="stable")
-    table.insert(0, "pattern_id", range(1, len(table) + 1))
-    return table.reset_index(drop=True)[PATTERN_COLUMNS]
+    nodes = _chains(con, f, settings or Settings())
+    with _cursor(con) as cur:
+        return _with_ids(_find_patterns(cur, nodes, None), _member_ids(cur, nodes))
 
 
-def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> pd.DataFrame:
-    """The kept incidents that can be in a pattern, in order (position 0.. over every kept incident), each
-    with its chain: the position of the first incident of its run of implicit recurrences. A kept incident
-    whose implicit previous is kept continues that incident's chain, which is the same service and cause's
-    one just before it; any other starts one. Only the incidents of a chain of settings.pattern_incidents
-    or more, or that explicit links join to another chain (linked_chains: the chains the links of its
-    incidents reach, on one of its rows): the others cannot be in a pattern, and a page need not fetch them."""
-    cte, params = _flags_cte(con, f, settings)
-    params["k"] = int(settings.pattern_incidents)
-    return frame(con, f"""{cte},
-        positioned AS (SELECT *, row_number() OVER (ORDER BY {ORDER}) - 1 AS position FROM flags),
-        starting AS (
-            SELECT positioned.*, kept_previous.postmortem_id IS NULL AS starts_chain
-            FROM positioned LEFT JOIN flags kept_previous ON kept_previous.postmortem_id = positioned.implicit_previous
+class _Nodes(NamedTuple):
+    """The SQL of the incidents that can be in a pattern (_chains), and what the queries on them read."""
+    rows: str  # flag_rows' FROM item
+    rows_params: dict  # its parameters
+    sql: str
+    params: dict
+    k: int  # settings.pattern_incidents
+
+
+def _chains(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings) -> _Nodes:
+    """The kept incidents that can be in a pattern (position, incident_date), each with its chain: the
+    position of the first incident of its run of implicit recurrences that the filters keep whole. A kept
+    incident whose implicit previous is kept continues that incident's chain; any other starts one. The
+    ingest wrote each incident's run over every post-mortem (recurrence_flags: run, run_index, run_size):
+    a chain is a stretch of consecutive kept incidents of one run. Only the incidents of a run of
+    settings.pattern_incidents or more, or of a run that explicit links reach (run_linked): the others
+    cannot be in a pattern. Integers and dates only: a temporary table of strings costs 10 times more."""
+    rows, rows_params = flag_rows(con, settings)
+    kept_where, kept_params = f.where("recurrence")
+    k = int(settings.pattern_incidents)
+    return _Nodes(rows, rows_params, f"""
+        WITH islands AS (  -- constant along consecutive run_index values: a stretch no dropped incident breaks
+            SELECT position, incident_date, run, run_linked,
+                   run_index - row_number() OVER (PARTITION BY run ORDER BY position) AS island
+            FROM {rows} recurrence WHERE {kept_where} AND (run_size >= $k OR run_linked)
         ),
-        chained AS (
-            SELECT postmortem_id, incident_date, service, primary_cause_category, linked_ids, position,
-                   max(CASE WHEN starts_chain THEN position END) OVER (
-                       PARTITION BY service, primary_cause_category ORDER BY position ROWS UNBOUNDED PRECEDING)
-                       AS chain
-            FROM starting
-        ),
-        nodes AS (SELECT *, count(*) OVER (PARTITION BY chain) AS chain_size FROM chained),
-        links AS (
-            SELECT source.postmortem_id, list(target.chain ORDER BY target.chain) AS linked_chains
-            FROM (SELECT postmortem_id, unnest(linked_ids) AS linked FROM nodes WHERE len(linked_ids) > 0) source
-            JOIN nodes target ON target.postmortem_id = source.linked
-            GROUP BY source.postmortem_id
-        ),
-        linked AS (
-            SELECT DISTINCT unnest(list_append(linked_chains, nodes.chain)) AS chain
-            FROM links JOIN nodes USING (postmortem_id)
+        chains AS (SELECT run, island, min(position) AS chain, count(*) AS size FROM islands GROUP BY run, island)
+        SELECT islands.position, islands.incident_date, chains.chain, chains.chain AS component
+        FROM islands JOIN chains USING (run, island)
+        WHERE chains.size >= $k OR islands.run_linked""", rows_params | kept_params | {"k": k}, k)
+
+
+def _find_patterns(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, start: date | None) -> pd.DataFrame:
+    """The patterns of ``nodes``, those with an incident on or after ``start`` when given, numbered 1.. in
+    that order, without their postmortem_ids (_with_ids). Left in the cursor's temporary tables for
+    _members and _member_ids: pattern_nodes (the incidents, each with its component) and found_patterns."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE pattern_nodes AS {nodes.sql}", nodes.params)
+    roots = _join_chains(cur.execute(f"""
+        SELECT DISTINCT source.chain, target.chain
+        FROM (SELECT position, unnest(linked_positions) AS linked FROM {nodes.rows} recurrence
+              WHERE len(linked_positions) > 0) link
+        JOIN pattern_nodes source USING (position)
+        JOIN pattern_nodes target ON target.position = link.linked
+        WHERE source.chain <> target.chain""", nodes.rows_params).fetchall())
+    if roots:  # chains joined by explicit links: a component is named by its smallest chain
+        cur.execute("UPDATE pattern_nodes SET component = joined.root FROM (SELECT unnest($chains) AS chain, "
+                    "unnest($roots) AS root) joined WHERE pattern_nodes.chain = joined.chain",
+                    {"chains": list(roots), "roots": list(roots.values())})
+    active = "WHERE last_date >= $start" if start is not None else ""
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE found_patterns AS
+        WITH grouped AS (
+            SELECT component, count(*) AS incidents, {_common_or_latest("service")},
+                   {_common_or_latest("primary_cause_category")},
+                   min(recurrence.incident_date) AS first_date, max(recurrence.incident_date) AS last_date
+            FROM pattern_nodes JOIN {nodes.rows} recurrence USING (position)
+            GROUP BY component HAVING count(*) >= $k
         )
-        SELECT postmortem_id, incident_date, service, primary_cause_category, position, chain,
-               coalesce(links.linked_chains, []) AS linked_chains
-        FROM nodes LEFT JOIN links USING (postmortem_id)
-        WHERE chain_size >= $k OR chain IN (SELECT chain FROM linked)
-        ORDER BY position""", params)
+        SELECT row_number() OVER (ORDER BY incidents DESC, last_date DESC NULLS LAST, component) AS pattern_id, *
+        FROM grouped {active}""", nodes.rows_params | {"k": nodes.k} | ({"start": start} if start is not None else {}))
+    return cur.execute(f"SELECT {', '.join(PATTERN_COLUMNS[:-1])} FROM found_patterns ORDER BY pattern_id").df()
 
 
-def _join_chains(nodes: pd.DataFrame) -> pd.Series:
-    """Each node's component: its chain, merged with the chains its kept explicit links reach; named by the
-    smallest position in it (union-find over the few chains that links join)."""
+def _with_ids(table: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """The patterns of _find_patterns with their postmortem_ids, from ``members``: pattern_id and
+    postmortem_id of each of their incidents, by pattern then oldest first."""
+    if table.empty:
+        return pd.DataFrame(columns=PATTERN_COLUMNS)
+    # slices of one list: np.split costs 6 µs a part, 50 ms for the 8k patterns of 100k post-mortems
+    bounds = [0, *(np.flatnonzero(np.diff(members["pattern_id"].to_numpy())) + 1).tolist(), len(members)]
+    ids = members["postmortem_id"].tolist()
+    return table.assign(first_date=table["first_date"].astype("datetime64[ns]"),
+                        last_date=table["last_date"].astype("datetime64[ns]"),
+                        postmortem_ids=[ids[a:b] for a, b in zip(bounds, bounds[1:])])
+
+
+def _member_ids(cur: duckdb.DuckDBPyConnection, nodes: _Nodes) -> pd.DataFrame:
+    """pattern_id and postmortem_id of the incidents of the patterns _find_patterns just found on this
+    cursor, by pattern then oldest first."""
+    return cur.execute(f"""
+        SELECT found.pattern_id, recurrence.postmortem_id
+        FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)
+        ORDER BY found.pattern_id, position""", nodes.rows_params).df()
+
+
+def _join_chains(edges: list[tuple[int, int]]) -> dict[int, int]:
+    """chain -> its component, for the chains that explicit links join: named by the smallest chain in it
+    (union-find over the few chains that links join)."""
     parent: dict[int, int] = {}
 
     def root(x: int) -> int:
@@ -198,21 +222,17 @@ def _join_chains(nodes: pd.DataFrame) -> pd.Series:
             x = parent[x]
         return x
 
-    linking = nodes[nodes["linked_chains"].map(len) > 0]
-    for chain, others in zip(linking["chain"], linking["linked_chains"]):
-        for other in others:
-            ra, rb = root(int(chain)), root(int(other))
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    roots = pd.Series({chain: root(chain) for chain in list(parent)}, dtype="int64")
-    return nodes["chain"].map(roots).fillna(nodes["chain"]).astype("int64")
+    for a, b in edges:
+        ra, rb = root(int(a)), root(int(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {chain: root(chain) for chain in list(parent)}
 
 
-def _common_or_latest(grouped, latest: pd.DataFrame, column: str) -> list:
-    """Per group: the members' common value when the known ones agree, else the latest member's."""
-    known = grouped[column].nunique()
-    value = grouped[column].first().where(known == 1, latest[column])
-    return [None if pd.isna(v) else v for v in value]
+def _common_or_latest(column: str) -> str:
+    """Per pattern: the members' common value when the known ones agree, else the latest member's."""
+    return (f"CASE WHEN min(recurrence.{column}) = max(recurrence.{column}) THEN max(recurrence.{column}) "
+            f"ELSE arg_max_null(recurrence.{column}, position) END AS {column}")
 
 
 def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
@@ -224,10 +244,9 @@ def active_patterns(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
     filters' date range, ``end`` to the as-of date at the latest. Same columns as ``patterns``, pattern_id
     renumbered 1.. in the same order (largest first, then the most recent)."""
     start, upto = _up_to_end(f, start, end)
-    table = patterns(con, upto, settings)
-    if start is not None and not table.empty:
-        table = table[pd.to_datetime(table["last_date"]).dt.date >= start].reset_index(drop=True)
-    return table.assign(pattern_id=range(1, len(table) + 1))
+    nodes = _chains(con, upto, settings or Settings())
+    with _cursor(con) as cur:
+        return _with_ids(_find_patterns(cur, nodes, start), _member_ids(cur, nodes))
 
 
 def _up_to_end(f: Filters, start: date | None, end: date | None) -> tuple[date | None, Filters]:
@@ -278,27 +297,12 @@ def action_effectiveness_detail(con: duckdb.DuckDBPyConnection, f: Filters,
     cancelled ones left out), actions_done_before (done with completed_at on or before the recurrence's
     incident date; a done action with no known completion date counts as done), group."""
     cte, params = _flags_cte(con, f, settings)
-    return frame(con, f"""{cte},
-        recurrence AS (SELECT * FROM flags WHERE recurs),
-        previous_actions AS (
-            SELECT recurrence.postmortem_id,
-                   count(action.action_id) FILTER (WHERE action.status IS DISTINCT FROM 'cancelled') AS actions,
-                   count(action.action_id) FILTER (WHERE action.status = 'done' AND (action.completed_at IS NULL
-                         OR recurrence.incident_date IS NULL OR action.completed_at::DATE <= recurrence.incident_date))
-                       AS done_before
-            FROM recurrence LEFT JOIN actions action ON action.postmortem_id = recurrence.previous_id
-            GROUP BY recurrence.postmortem_id
-        )
-        SELECT recurrence.postmortem_id, recurrence.incident_date, recurrence.previous_id,
-               previous.incident_date AS previous_date,
-               previous_actions.actions, previous_actions.done_before AS actions_done_before,
-               CASE WHEN previous_actions.actions = 0 AND previous.postmortem_id IS NULL THEN 'previous not loaded'
-                    WHEN previous_actions.actions = 0 THEN 'no actions'
-                    WHEN previous_actions.done_before = previous_actions.actions THEN 'all actions done'
-                    ELSE 'actions still open' END AS "group"
-        FROM recurrence JOIN previous_actions USING (postmortem_id)
-        LEFT JOIN postmortems previous ON previous.postmortem_id = recurrence.previous_id
-        ORDER BY recurrence.incident_date, recurrence.started_at NULLS LAST, recurrence.postmortem_id""", params)
+    # the counts and the group are those of recurrence_flags (analytics/recurrence_flags.py), which the
+    # ingest wrote for every recurrence: they depend on no filter
+    return frame(con, f"""{cte}
+        SELECT postmortem_id, incident_date, previous_id, previous_date, previous_actions AS actions,
+               previous_actions_done AS actions_done_before, action_group AS "group"
+        FROM flags WHERE recurs ORDER BY position""", params)
 
 
 def action_effectiveness(con: duckdb.DuckDBPyConnection, f: Filters,
@@ -341,29 +345,32 @@ def patterns_and_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: S
     """{"patterns": active_patterns(...), "members": pattern_members(...)} of the same arguments, the
     patterns found once for both (a page and the review pack show the two)."""
     start, upto = _up_to_end(f, start, end)
-    pats = active_patterns(con, f, settings, start, upto.date_to)
-    return {"patterns": pats, "members": _members(con, pats, start, upto, settings)}
+    nodes = _chains(con, upto, settings or Settings())
+    with _cursor(con) as cur:
+        found = _find_patterns(cur, nodes, start)
+        members = _members(cur, nodes, found, start, upto)
+    return {"patterns": _with_ids(found, members), "members": members}
 
 
-def _members(con: duckdb.DuckDBPyConnection, pats: pd.DataFrame, start: date | None, upto: Filters,
-             settings: Settings | None) -> pd.DataFrame:
-    members = [(p, pid) for p, ids in zip(pats["pattern_id"], pats["postmortem_ids"]) for pid in ids]
-    if not members:
+def _members(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, pats: pd.DataFrame, start: date | None,
+             upto: Filters) -> pd.DataFrame:
+    """pattern_members of the patterns _find_patterns just found on this cursor (``pats``)."""
+    if pats.empty:
         return pd.DataFrame(columns=MEMBER_COLUMNS)
-    table = pd.DataFrame(members, columns=["pattern_id", "postmortem_id"])
-    detail = action_effectiveness_detail(con, upto, settings)[
-        ["postmortem_id", "previous_id", "actions", "actions_done_before", "group"]].rename(columns={
-            "actions": "previous_actions", "actions_done_before": "previous_actions_done"})
-    table = table.merge(detail, on="postmortem_id", how="left")
-    ids = sorted(set(table["postmortem_id"]) | set(table["previous_id"].dropna()))
-    titles = frame(con, "SELECT postmortem_id, title, incident_date FROM postmortems "
-                        "WHERE postmortem_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
-    previous = titles.drop(columns="incident_date").rename(columns={"postmortem_id": "previous_id",
-                                                                    "title": "previous_title"})
-    table = table.merge(titles, on="postmortem_id", how="left").merge(previous, on="previous_id", how="left")
-    day = pd.to_datetime(table["incident_date"]).dt.date
-    table["in_period"] = day.le(upto.date_to) & (day.ge(start) if start is not None else True)
-    return table[MEMBER_COLUMNS]
+    day = "recurrence.incident_date"
+    within = f"{day} <= $to" + (f" AND {day} >= $start" if start is not None else "")
+    table = cur.execute(f"""
+        SELECT found.pattern_id, recurrence.postmortem_id, recurrence.title, {day},
+               coalesce({within}, FALSE) AS in_period, recurrence.previous_id, recurrence.previous_title,
+               recurrence.previous_actions::DOUBLE AS previous_actions,
+               recurrence.previous_actions_done::DOUBLE AS previous_actions_done, recurrence.action_group AS "group"
+        FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)
+        ORDER BY found.pattern_id, position""",
+                        nodes.rows_params | {"to": upto.date_to} | ({"start": start} if start is not None else {})).df()
+    # counts, NaN for a member that does not recur: integers when every member recurs
+    if not table["previous_actions"].isna().any():
+        table = table.astype({"previous_actions": "int64", "previous_actions_done": "int64"})
+    return table
 
 
 def with_titles(patterns: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

@@ -45,10 +45,10 @@ def stored(db):
 
 
 def source(db, settings=None):
-    """The FROM item every_flag reads on a new reader connection, and the overall numbers."""
+    """The FROM item flag_rows reads on a new reader connection, and the overall numbers."""
     con = connect_readonly(db)
     try:
-        return recurrence.every_flag(con, settings)[0], recurrence.overall(con, F, settings).iloc[0].tolist()
+        return recurrence.flag_rows(con, settings)[0], recurrence.overall(con, F, settings).iloc[0].tolist()
     finally:
         con.close()
 
@@ -56,8 +56,49 @@ def source(db, settings=None):
 def test_the_ingest_writes_the_flags_and_readers_use_them(loaded):
     rows, stamp = stored(loaded)
     assert rows == RECURRING
-    assert stamp == "180@1"  # the default window, the first run
+    assert stamp == "180/v2@1"  # the default window, the table's columns (version 2), the first run
     assert source(loaded) == ("recurrence_flags", [9, 4, pytest.approx(4 / 9)])
+
+
+# action_effectiveness_detail, worked out from the fixture: PM-2 after PM-1 (its non-cancelled action done
+# 2025-02-01, before 2025-03-31); PM-3 after PM-2 (its action done 2025-04-15, after PM-3's 2025-03-31);
+# PM-5 after PM-4 (only a cancelled action); PM-6 after PM-OLD (not loaded, no action known)
+EFFECTIVENESS = [("PM-2", "PM-1", 1, 1, "all actions done"), ("PM-3", "PM-2", 1, 0, "actions still open"),
+                 ("PM-5", "PM-4", 0, 0, "no actions"), ("PM-6", "PM-OLD", 0, 0, "previous not loaded")]
+# patterns of 2 or more: the run PM-1 -> PM-2 -> PM-3 (api, code) and PM-4 -> PM-5 (web, monitoring); P1 and
+# P2 alone keep PM-1, PM-3 and PM-5: PM-3's previous (PM-2, P3) is left out, which cuts the run in two
+PATTERNS = [["PM-1", "PM-2", "PM-3"], ["PM-4", "PM-5"]]
+
+
+def patterns_and_effectiveness(db, f=F):
+    """The patterns' ids (two incidents or more) and action_effectiveness_detail on a new reader connection."""
+    con = connect_readonly(db)
+    try:
+        found = recurrence.patterns_and_members(con, f, Settings(pattern_incidents=2))
+        detail = recurrence.action_effectiveness_detail(con, f)
+        return ([list(ids) for ids in found["patterns"]["postmortem_ids"]],
+                [tuple(row) for row in detail[["postmortem_id", "previous_id", "actions", "actions_done_before",
+                                               "group"]].itertuples(index=False)])
+    finally:
+        con.close()
+
+
+def test_patterns_and_action_effectiveness_read_from_the_table(loaded):
+    assert patterns_and_effectiveness(loaded) == (PATTERNS, EFFECTIVENESS)
+    assert patterns_and_effectiveness(loaded, Filters(as_of=AS_OF, severities=("P1", "P2"))) == (
+        [], [("PM-3", "PM-2", 1, 0, "actions still open"), ("PM-5", "PM-4", 0, 0, "no actions")])
+
+
+def test_a_table_an_older_release_wrote_is_computed_again(loaded):
+    # an older release wrote the flags alone, stamped "<window>@<run>": this release reads more columns
+    con = duckdb.connect(str(loaded))
+    con.execute("CREATE OR REPLACE TABLE recurrence_flags AS SELECT postmortem_id, recurs, explicit, previous_id, "
+                "days_since_previous, implicit_previous, linked_ids FROM recurrence_flags")
+    con.execute("UPDATE schema_info SET value = '180@1' WHERE key = 'recurrence_flags'")
+    con.close()
+    table, overall = source(loaded)
+    assert table != "recurrence_flags" and overall == [9, 4, pytest.approx(4 / 9)]
+    assert patterns_and_effectiveness(loaded) == (PATTERNS, EFFECTIVENESS)
 
 
 def test_another_window_is_computed_by_the_reader(loaded):
@@ -72,7 +113,7 @@ def test_the_ingest_uses_the_configured_window(cli, db, exports, tmp_path):
     config.write_text("analytics:\n  recurrence_window_days: 30\n", encoding="utf-8")
     ingest(cli, db, exports, "--config", config)
     rows, stamp = stored(db)
-    assert stamp == "30@1" and [r[0] for r in rows] == ["PM-3", "PM-6"]
+    assert stamp == "30/v2@1" and [r[0] for r in rows] == ["PM-3", "PM-6"]
     assert source(db, Settings(recurrence_window_days=30))[0] == "recurrence_flags"
     assert source(db)[1] == [9, 4, pytest.approx(4 / 9)]  # the default window: computed, as before
 
@@ -80,7 +121,7 @@ def test_the_ingest_uses_the_configured_window(cli, db, exports, tmp_path):
 def test_an_unchanged_run_keeps_the_table_and_moves_its_stamp(cli, loaded, exports):
     ingest(cli, loaded, exports)
     rows, stamp = stored(loaded)
-    assert rows == RECURRING and stamp == "180@2"
+    assert rows == RECURRING and stamp == "180/v2@2"
     assert source(loaded)[0] == "recurrence_flags"
 
 
@@ -91,7 +132,7 @@ def test_a_new_file_updates_the_flags(cli, loaded, exports):
                                        encoding="utf-8")
     ingest(cli, loaded, exports)
     rows, stamp = stored(loaded)
-    assert rows == sorted(RECURRING + [("PM-10", "PM-3", 81)]) and stamp == "180@2"
+    assert rows == sorted(RECURRING + [("PM-10", "PM-3", 81)]) and stamp == "180/v2@2"
 
 
 def test_a_file_without_the_table_reads_the_same(loaded):
