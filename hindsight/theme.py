@@ -99,12 +99,13 @@ def line_style(i: int, hollow: list[bool] | None = None) -> dict:
 
 
 def count_axis(maximum: float) -> dict:
-    """An axis of counts: whole numbers only (never a 0.2 step), from zero, about five ticks."""
+    """An axis of counts: whole numbers only (never a 0.2 step), with thousands separators (30,000), from zero,
+    about five ticks."""
     top = max(float(maximum or 0), 1.0)
     raw = top / 5
     magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    return dict(tick0=0, dtick=max(1, int(step)), tickformat="d", rangemode="tozero", range=[0, top * 1.08])
+    return dict(tick0=0, dtick=max(1, int(step)), tickformat=",d", rangemode="tozero", range=[0, top * 1.08])
 
 
 def share_axis() -> dict:

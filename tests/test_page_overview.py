@@ -103,7 +103,7 @@ def test_months_counts_and_completeness_read_as_people_say_them(app):
     at = app().run()
     fig = chart(at, "chart-monthly")
     assert fig["layout"]["xaxis"]["tickformat"] == "%b %Y"
-    assert fig["layout"]["yaxis"]["tickformat"] == "d" and fig["layout"]["yaxis"]["dtick"] >= 1
+    assert fig["layout"]["yaxis"]["tickformat"] == ",d" and fig["layout"]["yaxis"]["dtick"] >= 1
     # Nov 2026 is not over on 2026-11-15: its bar says so
     assert [a["text"] for a in fig["layout"]["annotations"]] == ["so far"]
     assert any(c.value.startswith("Nov 2026 is not over on 2026-11-15") for c in at.caption)

@@ -137,6 +137,6 @@ def test_causes_keep_their_colours_and_counts_are_whole(app):
         fig = json.loads([c for c in at.get("plotly_chart") if "chart-q-causes" in c.proto.id][0].proto.spec)
         assert {t["name"]: t["marker"]["color"] for t in fig["data"]} == {
             t["name"]: theme.cause_color(t["name"]) for t in fig["data"]}
-        assert fig["layout"]["yaxis"]["tickformat"] == "d"
+        assert fig["layout"]["yaxis"]["tickformat"] == ",d"
         incidents = json.loads([c for c in at.get("plotly_chart") if "chart-q-incidents" in c.proto.id][0].proto.spec)
-        assert incidents["layout"]["yaxis"]["tickformat"] == "d"
+        assert incidents["layout"]["yaxis"]["tickformat"] == ",d"

@@ -1,5 +1,5 @@
 """How dashboard.ui.displayed prepares a table: counts with thousands separators in the reader's locale,
-shares as whole percentages, missing cells as a dash."""
+shares as whole percentages, missing cells as a dash; and counts on charts with separators too."""
 
 import pandas as pd
 
@@ -31,3 +31,14 @@ def test_a_count_with_a_missing_cell_is_text_with_a_dash():
     shown, config = ui.displayed(table, None)
     assert shown["Days"].tolist() == ["3,455", "–"]  # hindsight.review.text.MISSING, an en dash
     assert "Days" not in config
+
+
+def test_counts_on_charts_read_with_separators():
+    """A Pareto bar of 28,959 incidents (the 100k demo's 'code') is labelled 28,959, in the pack as on the page."""
+    from hindsight import theme
+    from hindsight.review import charts
+
+    fig = charts.pareto(pd.DataFrame({"cause": ["code", "people"], "incidents": [28959, 977],
+                                      "share": [0.97, 0.03], "cumulative_share": [0.97, 1.0]}))
+    assert list(fig.data[0].text) == ["28,959", "977"]
+    assert theme.count_axis(30000)["tickformat"] == ",d"  # 30,000 on the axis

@@ -61,7 +61,7 @@ def test_series_differ_by_dash_and_symbol_not_only_colour():
 def test_count_axes_step_by_whole_numbers(maximum, step):
     # about five ticks: 27 / 5 = 5.4 -> the next of 1, 2, 5, 10 times a power of ten at least that is 10
     axis = theme.count_axis(maximum)
-    assert axis["dtick"] == step and axis["tickformat"] == "d" and axis["range"][0] == 0
+    assert axis["dtick"] == step and axis["tickformat"] == ",d" and axis["range"][0] == 0
 
 
 def test_labels_from_documents_are_escaped():

@@ -48,7 +48,7 @@ def pareto_chart(pareto, overall) -> None:
     fig.add_bar(x=causes, y=pareto["incidents"], name="incidents", customdata=pareto[["share"]],
                 marker=dict(color=[theme.cause_color(c) for c in pareto["cause"]],
                             pattern=theme.hatch([theme.cause_pattern(c) for c in pareto["cause"]])),
-                text=pareto["incidents"], textposition="outside",
+                text=[ui.num(n) for n in pareto["incidents"]], textposition="outside",
                 hovertemplate="%{x}: %{y} incidents (%{customdata[0]:.0%})<extra></extra>")
     fig.add_scatter(x=causes, y=pareto["cumulative_share"], yaxis="y2", mode="lines+markers",
                     name="cumulative share", line=dict(color=theme.TEXT, dash="dot"), marker=dict(color=theme.TEXT),
@@ -76,7 +76,7 @@ def causes_by_service(filters: Filters, pareto, overall) -> None:
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(dtype=float), x=[label(s) for s in grid.columns], y=[label(c) for c in grid.index],
         text=text.to_numpy(), texttemplate="%{text}", colorscale="Blues", xgap=2, ygap=2,
-        colorbar=dict(title="incidents", thickness=12, tickformat="d",
+        colorbar=dict(title="incidents", thickness=12, tickformat=",d",
                       dtick=max(1, round(float(matrix["incidents"].max()) / 5))),
         hovertemplate="%{y} on %{x}: %{z} incidents<extra></extra>"))
     fig.update_layout(xaxis=dict(type="category", tickangle=-40, title="service"),

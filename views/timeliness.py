@@ -56,7 +56,7 @@ def days_histogram(filters: Filters, summary, dist, sla: int) -> None:
         fig.add_annotation(x=value, y=1, yref="paper", yanchor="bottom", showarrow=False, xanchor="left",
                            text=f" {name}")
     fig.update_layout(barmode="stack", bargap=0.1, xaxis_title="calendar days from the incident to the post-mortem",
-                      yaxis=dict(title="post-mortems", tickformat="d", rangemode="tozero"),
+                      yaxis=dict(title="post-mortems", tickformat=",d", rangemode="tozero"),
                       legend=dict(y=1.1, x=1, xanchor="right"))
     ui.chart(fig, "chart-days-histogram", height=340)
     st.caption(f"Median {ui.num(summary['median'], ' d')}, p90 {ui.num(summary['p90'], ' d')}, "

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from hindsight import theme
 from hindsight.review.detail import quarter_cell
+from hindsight.review.text import count
 
 WIDTH = 680  # px: the printable width of an A4 page with 14 mm margins is 182 mm, about 688 px
 CONFIG = {"displayModeBar": False, "responsive": False}
@@ -92,8 +93,8 @@ def pareto(table: pd.DataFrame) -> go.Figure:
     """The quarter's cause categories, most frequent first, with the cumulative share."""
     names = [theme.text(c) for c in table["cause"]]
     fig = go.Figure()
-    fig.add_bar(x=names, y=table["incidents"], name="incidents", text=table["incidents"], textposition="outside",
-                showlegend=False,
+    fig.add_bar(x=names, y=table["incidents"], name="incidents", text=[count(n) for n in table["incidents"]],
+                textposition="outside", showlegend=False,
                 marker=dict(color=[theme.cause_color(c) for c in table["cause"]],
                             pattern=theme.hatch([theme.cause_pattern(c) for c in table["cause"]])),
                 hovertemplate="%{x}: %{y} incidents<extra></extra>")
