@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from analytics import actions, catalog, escalations, overview, quarterly, quarters, recurrence
+from analytics import actions, escalations, overview, quarterly, quarters, recurrence
 from analytics.base import together
 from analytics.filters import Filters
 from analytics.settings import Settings
@@ -26,6 +26,10 @@ from hindsight.review import charts, detail, findings, summary, text
 from hindsight.review.tracker import tracker_groups
 
 QUARTERS_SHOWN = 5
+# A printed pack is read in a meeting: a large organisation's lists (30,000 open actions, 8,000 blocked
+# ones) are cut, each saying how many it holds and where the whole list is (a page, a CLI report).
+LISTED = 200  # rows of an escalation rule, and of the open actions' tracker
+PER_OWNER = 5  # late actions listed under each owner in "Decisions needed"
 
 _env = jinja2.Environment(loader=jinja2.PackageLoader("hindsight.review", "templates"), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -75,10 +79,8 @@ def gather(con, f: Filters, settings: Settings, p: Period) -> dict:
         "causes": lambda: quarterly.causes(con, upto, settings),
         "pareto": lambda: recurrence.pareto(con, inside),
         "patterns": lambda: recurrence.patterns_and_members(con, f, settings, **window),
-        "escalations": lambda: escalations.escalations(con, upto, settings),
-        "postmortems": lambda: catalog.postmortems(con, upto),
+        "escalations": lambda: escalations.listing(con, upto, settings),
         "overdue": lambda: actions.overdue(con, upto),
-        "blocked": lambda: actions.blocked(con, upto),
         "open": lambda: actions.open_actions(con, upto),
         "actions": lambda: actions.summary(con, inside),
     }
@@ -109,9 +111,7 @@ def _figures(data: dict, order: list[str]) -> dict[str, Markup]:
 def context(data: dict, f: Filters, settings: Settings, p: Period) -> dict:
     """What the template prints: text and the charts' HTML, nothing else."""
     trend, order = data["trend"], _cause_order(data)
-    titles = {r.postmortem_id: (text.plain(r.title), text.day(r.incident_date))
-              for r in data["postmortems"].itertuples(index=False)}
-    action_ids = list(data["overdue"]["action_id"]) + list(data["blocked"]["action_id"])
+    tracker = tracker_groups(data["open"], LISTED)
     return {
         "period": p, "start": text.day(p.start), "end": text.day(p.end), "as_of": text.day(p.as_of),
         "filters": text.filters(f), "settings": settings, "version": __version__,
@@ -119,14 +119,14 @@ def context(data: dict, f: Filters, settings: Settings, p: Period) -> dict:
         "metrics": summary.metric_rows(data["tiles"]),
         "changed": summary.what_changed(data["tiles"], trend, data["causes"]) if not trend.empty else [],
         "recurred": findings.recurred(data["patterns"], data["members"]),
-        "escalate": findings.escalate(data["escalations"], titles, action_ids, settings),
-        "decisions": findings.decisions(data["overdue"]),
+        "escalate": findings.escalate(data["escalations"], settings, LISTED),
+        "decisions": findings.decisions(data["overdue"], PER_OWNER), "per_owner": PER_OWNER,
         "overdue": len(data["overdue"]),
         "trend_tables": detail.trend_tables(trend, settings.small_sample) if not trend.empty else [],
         "pareto": detail.pareto_table(data["pareto"]), "swatches": detail.swatches(order),
         "causes_table": detail.causes_table(data["causes"], trend, order) if not trend.empty else None,
         "actions": detail.actions_table(data["actions"]),
-        "tracker": tracker_groups(data["open"]), "open": len(data["open"]),
+        "tracker": tracker, "tracker_listed": sum(len(g["rows"]) for g in tracker), "open": len(data["open"]),
         "charts": _figures(data, order), "plotly_js": Markup(get_plotlyjs()),
     }
 

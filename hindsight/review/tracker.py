@@ -54,12 +54,21 @@ def tracker_markdown(open_actions: pd.DataFrame, review_date: date) -> str:
     return "\n".join(lines)
 
 
-def tracker_groups(open_actions: pd.DataFrame) -> list[dict]:
+def tracker_groups(open_actions: pd.DataFrame, limit: int | None = None) -> list[dict]:
     """One group per incident, oldest first: heading "Incident: <title> - <date>" and its rows
     (# | Action | Owner | Due | Status | PR/Ticket) as text, an overdue action marked late and a web ticket
-    given as a link target."""
-    groups = []
+    given as a link target. With ``limit``, whole incidents while their actions number ``limit`` or fewer
+    (the first incident's first ``limit`` when it alone has more): a printed pack cannot hold the 30,000 open
+    actions of a large organisation."""
+    groups, rows_kept = [], 0
+    if limit is not None:  # the rows are in incident order: the groups kept lie in the first limit + 1 rows
+        open_actions = open_actions.head(limit + 1)
     for (pid, title, day), group in _by_incident(open_actions):
+        if limit is not None and rows_kept + len(group) > limit:
+            if groups:
+                break
+            group = group[:limit]
+        rows_kept += len(group)
         rows = [{
             "position": text.count(r.position), "action": text.plain(r.description), "owner": text.plain(r.owner),
             "due": text.day(r.due_date), "late": bool(r.overdue),
