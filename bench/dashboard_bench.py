@@ -47,8 +47,9 @@ def page_calls(settings: Settings) -> dict[str, list]:
         "overview": sidebar + [
             lambda con, f: overview.effectiveness(con, f, s),
             lambda con, f: catalog.incidents_per_month(con, f),
-            lambda con, f: completeness.summary(con, f),
-            lambda con, f: completeness.worst_files(con, f)],
+            *([lambda con, f: completeness.report(con, f)] if hasattr(completeness, "report")
+              else [lambda con, f: completeness.summary(con, f),  # before: two queries counting the same flags
+                    lambda con, f: completeness.worst_files(con, f)])],
         "actions": sidebar + [
             lambda con, f: actions.summary(con, f),
             lambda con, f: actions.rates_by(con, f, "team"),

@@ -88,11 +88,10 @@ def incidents_per_month(filters: Filters) -> None:
 
 def data_completeness(filters: Filters) -> None:
     st.subheader("Data completeness")
-    summary = data.query(completeness.summary, filters)
+    summary, worst = data.query(completeness.report, filters)  # one query for both tables
     ui.table(summary.assign(field=summary["field"].map(FIELDS)).rename(columns={
         "field": "Field", "postmortems": "Post-mortems", "missing": "Missing", "missing_share": "Missing share"}),
         "Missing fields", key="dl-completeness", percent=("Missing share",))
-    worst = data.query(completeness.worst_files, filters)
     worst = worst.assign(source_path=completeness.relative_sources(worst["source_path"]),
                          missing=[", ".join(FIELDS.get(f, f) for f in fields) for fields in worst["missing"]])
     ui.table(worst.rename(columns={"source_path": "File", "postmortems": "Post-mortems",
