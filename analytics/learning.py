@@ -55,10 +55,19 @@ def _base(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None)
         WITH {cte},
         team_member AS (SELECT unnest($m_team::VARCHAR[]) AS team_key, unnest($m_member::VARCHAR[]) AS member),
         team_size AS (SELECT team_key, count(*) AS members FROM team_member GROUP BY 1),
-        reader AS (SELECT DISTINCT postmortem_id, lower(trim(ltrim(trim(reader), '@'))) AS member FROM readers),
+        -- the readers of the kept post-mortems of a configured team only: the others are never measured, and
+        -- at 100,000 post-mortems normalising every reader's name was most of the query
+        measured_pm AS (
+            SELECT pm.postmortem_id, team_size.team_key
+            FROM pm JOIN team_size ON team_size.team_key = lower(trim(pm.team))
+        ),
         team_reads AS (
-            SELECT reader.postmortem_id, team_member.team_key, count(*) AS readers_in_team
-            FROM reader JOIN team_member USING (member) GROUP BY 1, 2
+            SELECT measured_pm.postmortem_id, measured_pm.team_key,
+                   count(DISTINCT team_member.member) AS readers_in_team
+            FROM readers JOIN measured_pm USING (postmortem_id)
+            JOIN team_member ON team_member.team_key = measured_pm.team_key
+                            AND team_member.member = lower(trim(ltrim(trim(readers.reader), '@')))
+            GROUP BY 1, 2
         ),
         kept AS (
             SELECT pm.postmortem_id, pm.title, pm.team, team_size.members,
