@@ -104,3 +104,35 @@ def test_an_incident_larger_than_the_cap_is_cut_and_lists_under_the_cap_are_whol
     page = pack(listed=4, per_owner=3)
     assert "are listed" not in said(page, "//section[@id='tracker']/p[@class='note']")
     assert len([r for r in rows(page, "tracker") if len(r) > 1]) == 4
+
+
+def incident(pid: str, day: str, service: str, cause: str) -> dict:
+    return {"id": pid, "title": f"{service} {day}", "incident_date": day, "postmortem_date": day, "severity": "P2",
+            "team": "a", "service": service, "cause_category": cause}
+
+
+# Two patterns active in 2025-Q3 (same service and cause within the 180-day window, three or more incidents):
+# web/monitoring has four incidents (June to September), db/environment three (July to September).
+PATTERNS = ([incident(f"W-{m}", f"2025-0{m}-01", "web", "monitoring") for m in (6, 7, 8, 9)]
+            + [incident(f"D-{m}", f"2025-0{m}-05", "db", "environment") for m in (7, 8, 9)])
+
+
+@pytest.mark.parametrize("listed, shown, note", [
+    (7, ["web · monitoring: 4 incidents", "db · environment: 3 incidents"], None),
+    (6, ["web · monitoring: 4 incidents"], "The largest of 2 is listed; the Causes page and hindsight report "
+                                           "recurrence list every one."),
+    (3, ["web · monitoring: 4 incidents"], "The largest of 2 is listed"),  # the largest, even over the cap
+])
+def test_what_recurred_lists_whole_patterns_largest_first_up_to_the_cap(cli, db, exports, tmp_path, monkeypatch,
+                                                                         listed, shown, note):
+    (exports / "pms.json").write_text(json.dumps(PATTERNS), encoding="utf-8")
+    assert cli("ingest", exports, "--db", db)[0] == 0
+    monkeypatch.setattr("hindsight.review.pack.LISTED", listed)
+    out = tmp_path / "pack.html"
+    assert cli("report", "review", "--out", out, "--db", db, "--as-of", "2025-10-01")[0] == 0
+    page = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    assert [" ".join(h.text_content().split()).split(" from ")[0]
+            for h in page.xpath("//div[@class='pattern']/h3")] == shown
+    text = said(page, "//section[@id='recurred']/p[@class='note']")
+    assert (note in text) if note else ("listed" not in text)
+    assert "2 recurring patterns active in the quarter" in said(page, "//ul[@class='glance']")

@@ -42,15 +42,19 @@ def _recurrence_note(row) -> str:
     return f"linked to {before}, whose post-mortem is not loaded"
 
 
-def recurred(patterns: pd.DataFrame, members: pd.DataFrame) -> list[dict]:
+def recurred(patterns: pd.DataFrame, members: pd.DataFrame, limit: int | None = None) -> list[dict]:
     """The active patterns, largest first: service, cause, span, and each incident by title and date,
-    those of the quarter marked, with the state of the earlier incident's actions."""
+    those of the quarter marked, with the state of the earlier incident's actions. With ``limit``, whole
+    patterns while their incidents number ``limit`` or fewer (at least the largest pattern)."""
     by_pattern: dict = {}
     for r in members.itertuples(index=False):  # one pass: a mask per pattern was 1.7 s for 358 patterns
         by_pattern.setdefault(r.pattern_id, []).append(r)
-    out = []
+    out, listed = [], 0
     for p in patterns.itertuples(index=False):
         rows = by_pattern.get(p.pattern_id, [])
+        if limit is not None and out and listed + len(rows) > limit:
+            break
+        listed += len(rows)
         out.append({
             "service": text.plain(p.service), "cause": text.plain(p.primary_cause_category),
             "incidents": int(p.incidents), "first": text.day(p.first_date), "last": text.day(p.last_date),

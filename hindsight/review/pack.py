@@ -28,7 +28,7 @@ from hindsight.review.tracker import tracker_groups
 QUARTERS_SHOWN = 5
 # A printed pack is read in a meeting: a large organisation's lists (30,000 open actions, 8,000 blocked
 # ones) are cut, each saying how many it holds and where the whole list is (a page, a CLI report).
-LISTED = 200  # rows of an escalation rule, and of the open actions' tracker
+LISTED = 200  # rows of an escalation rule, of the open actions' tracker, incidents of the patterns
 PER_OWNER = 5  # late actions listed under each owner in "Decisions needed"
 
 _env = jinja2.Environment(loader=jinja2.PackageLoader("hindsight.review", "templates"), autoescape=True,
@@ -118,7 +118,8 @@ def context(data: dict, f: Filters, settings: Settings, p: Period) -> dict:
         "generated": f"{datetime.now():%Y-%m-%d %H:%M}",
         "metrics": summary.metric_rows(data["tiles"]),
         "changed": summary.what_changed(data["tiles"], trend, data["causes"]) if not trend.empty else [],
-        "recurred": findings.recurred(data["patterns"], data["members"]),
+        "recurred": findings.recurred(data["patterns"], data["members"], LISTED),
+        "patterns": len(data["patterns"]),
         "escalate": findings.escalate(data["escalations"], settings, LISTED),
         "decisions": findings.decisions(data["overdue"], PER_OWNER), "per_owner": PER_OWNER,
         "overdue": len(data["overdue"]),
