@@ -36,15 +36,24 @@ _BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 class _Rule(NamedTuple):
     """One rule's SQL over the CTEs pm and kept_actions (actions.kept_actions): ``ctes`` (each followed by a
     comma) and a ``select`` yielding subject, since, owner, evidence, action_ids, detail, why (``reason`` of
-    detail where SQL can tell it for sure, else NULL) and nth (the row's place in the rule's own order)."""
+    detail where SQL can tell it for sure, else NULL) and nth (the row's place in the rule's own order); and for
+    ``listing``: teams (the evidence's, in its order), priorities, tickets and blockers (the named actions', in
+    their order), due_date (the earliest of the named actions') and evidence_titles."""
     ctes: str
     select: str
     params: dict
 
 
-def _management(settings: Settings) -> _Rule:
+def _titled(postmortem_id: str, title: str, day: str) -> str:
+    """SQL: a post-mortem as the listing names it, "2026-01-26 Title"; its id stands for a blank title, and an
+    undated one is its title alone."""
+    name = f"CASE WHEN {title} IS NULL OR trim({title}, $blank) = '' THEN {postmortem_id} ELSE {title} END"
+    return f"CASE WHEN {day} IS NULL THEN {name} ELSE strftime({day}, '%Y-%m-%d') || ' ' || {name} END"
+
+
+def _management(settings: Settings, blocked_by: str) -> _Rule:
     """The SQL of ``management``."""
-    return _Rule("", """
+    return _Rule("", f"""
         SELECT description AS subject, blocked_since AS since,
                CASE WHEN owner <> '' THEN owner ELSE team END AS owner,
                [postmortem_id] AS evidence, [action_id] AS action_ids, 'action ' || action_id || tail AS detail,
@@ -53,7 +62,9 @@ def _management(settings: Settings) -> _Rule:
                CASE WHEN strpos('action ' || action_id || tail, action_id) = 8 AND strpos(tail, action_id) = 0
                          AND tail NOT LIKE '%action%' AND tail NOT LIKE '%(%(%'
                     THEN 'Blocked' || substr(tail, 9) END AS why,
-               row_number() OVER (ORDER BY days DESC, action_id) AS nth
+               row_number() OVER (ORDER BY days DESC, action_id) AS nth,
+               [team] AS teams, [priority] AS priorities, [ticket] AS tickets, [{blocked_by}] AS blockers, due_date,
+               [{_titled('postmortem_id', 'title', 'incident_date')}] AS evidence_titles
         FROM (SELECT *, ' blocked for ' || days || ' days (more than ' || $blocked_text || ')' AS tail
               FROM (SELECT *, date_diff('day', blocked_since::DATE, $as_of) AS days
                     FROM kept_actions WHERE status = 'blocked'))
@@ -61,9 +72,9 @@ def _management(settings: Settings) -> _Rule:
                                         "blocked_text": str(settings.blocked_days)})
 
 
-def _architecture_review(settings: Settings) -> _Rule:
+def _architecture_review(settings: Settings, blocked_by: str) -> _Rule:
     """The SQL of ``architecture_review``."""
-    return _Rule("""
+    return _Rule(f"""
         numbered AS (
             -- incidents in time order within each service and cause (one window: a global numbering
             -- first cost a second sort of every incident). Only the last two windows before the as-of date
@@ -93,7 +104,10 @@ def _architecture_review(settings: Settings) -> _Rule:
         patterns AS (
             SELECT latest.service, latest.primary_cause_category AS cause, latest.team,
                    min(member.incident_date) AS first_date, latest.last_date, latest.n,
-                   list(member.postmortem_id ORDER BY member.pair_seq) AS ids
+                   list(member.postmortem_id ORDER BY member.pair_seq) AS ids,
+                   list(member.team ORDER BY member.pair_seq) AS teams,
+                   list({_titled('member.postmortem_id', 'member.title', 'member.incident_date')} ORDER BY member.pair_seq)
+                       AS titles
             FROM latest JOIN numbered member
               ON member.service = latest.service AND member.primary_cause_category = latest.primary_cause_category
              AND member.pair_seq BETWEEN latest.first_seq AND latest.pair_seq
@@ -101,8 +115,11 @@ def _architecture_review(settings: Settings) -> _Rule:
         ),""", """
         SELECT subject, since, owner, evidence, action_ids, detail,
                -- reason() changes nothing when no "action" and no second parenthesis can match its patterns
-               CASE WHEN detail NOT LIKE '%action%' AND detail NOT LIKE '%(%(%' THEN detail END AS why, nth
-        FROM (SELECT service || ' / ' || cause AS subject, first_date AS since, team AS owner, ids AS evidence,
+               CASE WHEN detail NOT LIKE '%action%' AND detail NOT LIKE '%(%(%' THEN detail END AS why, nth,
+               teams, []::VARCHAR[] AS priorities, []::VARCHAR[] AS tickets, []::VARCHAR[] AS blockers,
+               NULL::DATE AS due_date, titles AS evidence_titles
+        FROM (SELECT service || ' / ' || cause AS subject, first_date AS since, team AS owner, ids AS evidence, teams,
+                     titles,
                      []::VARCHAR[] AS action_ids,
                      n || ' incidents on ' || service || ' with cause ' || cause || ' from '
                        || strftime(first_date, '%Y-%m-%d') || ' to ' || strftime(last_date, '%Y-%m-%d') || ' ('
@@ -114,7 +131,7 @@ def _architecture_review(settings: Settings) -> _Rule:
         "k_text": str(settings.pattern_incidents), "window_text": str(settings.pattern_window_days)})
 
 
-def _cross_team(settings: Settings) -> _Rule:
+def _cross_team(settings: Settings, blocked_by: str) -> _Rule:
     """The SQL of ``cross_team``."""
     return _Rule(f"""
         external_causes AS (
@@ -139,7 +156,7 @@ def _cross_team(settings: Settings) -> _Rule:
                   LEFT JOIN external_causes USING (postmortem_id))
             LEFT JOIN action_counts USING (postmortem_id) LEFT JOIN open_counts USING (postmortem_id)
             WHERE reasons <> '' AND (coalesce(action_counts.actions, 0) = 0 OR open_counts.still_open > 0)
-        ),""", """
+        ),""", f"""
         SELECT CASE WHEN title <> '' THEN title ELSE postmortem_id END AS subject, incident_date AS since,
                team AS owner, [postmortem_id] AS evidence, []::VARCHAR[] AS action_ids,
                reasons || ': another team is involved; ' || state AS detail,
@@ -147,13 +164,15 @@ def _cross_team(settings: Settings) -> _Rule:
                CASE WHEN reasons NOT LIKE '%action%' AND reasons NOT LIKE '%(%'
                     THEN upper(left(reasons, 1)) || substr(reasons, 2) || ': another team is involved; ' || state
                     END AS why,
-               row_number() OVER (ORDER BY incident_date NULLS LAST, postmortem_id) AS nth
+               row_number() OVER (ORDER BY incident_date NULLS LAST, postmortem_id) AS nth,
+               [team] AS teams, []::VARCHAR[] AS priorities, []::VARCHAR[] AS tickets, []::VARCHAR[] AS blockers,
+               NULL::DATE AS due_date, [{_titled('postmortem_id', 'title', 'incident_date')}] AS evidence_titles
         FROM involved""", {
         "ext_cats": [str(c).strip().lower() for c in settings.external_categories] or [""],
         "ext_tags": [str(t).strip().lower() for t in settings.external_tags] or [""]})
 
 
-def _block_deployments(settings: Settings) -> _Rule:
+def _block_deployments(settings: Settings, blocked_by: str) -> _Rule:
     """The SQL of ``block_deployments``."""
     return _Rule(f"""
         late AS (
@@ -168,12 +187,16 @@ def _block_deployments(settings: Settings) -> _Rule:
                    nullif(array_to_string(list_sort(list_distinct(list(team) FILTER (WHERE team <> ''))), ', '), '')
                        AS owner,
                    list_sort(list({{'due': due_date, 'action': action_id, 'pm': postmortem_id,
-                                    'first_of_its_pm': nth_of_its_postmortem = 1}})) AS late
+                                    'first_of_its_pm': nth_of_its_postmortem = 1, 'team': team, 'ticket': ticket,
+                                    'blocker': {blocked_by}, 'title': title, 'day': incident_date}})) AS late
             FROM late GROUP BY 1
         ),
         worded AS (
-            SELECT service, since, owner, list_transform(list_filter(late, lambda x: x.first_of_its_pm), lambda x: x.pm) AS evidence,
-                   list_transform(late, lambda x: x.action) AS action_ids,
+            SELECT service, since, owner, list_filter(late, lambda x: x.first_of_its_pm) AS cited,
+                   list_transform(cited, lambda x: x.pm) AS evidence, list_transform(late, lambda x: x.action) AS action_ids,
+                   list_transform(cited, lambda x: x.team) AS teams, list_transform(late, lambda x: x.ticket) AS tickets,
+                   list_transform(late, lambda x: x.blocker) AS blockers,
+                   list_transform(cited, lambda x: {_titled('x.pm', 'x.title', 'x.day')}) AS evidence_titles,
                    len(late) || ' high-priority action' || CASE WHEN len(late) <> 1 THEN 's' ELSE '' END || ' overdue' AS head,
                    '; oldest due ' || strftime(since, '%Y-%m-%d') AS tail
             FROM blocking
@@ -185,7 +208,9 @@ def _block_deployments(settings: Settings) -> _Rule:
                CASE WHEN list_bool_and(list_transform(action_ids, lambda a: a <> '' AND NOT regexp_matches(a, '[ ,()]')
                                                                    AND strpos(head || tail, a) = 0))
                     THEN head || tail END AS why,
-               row_number() OVER (ORDER BY service) AS nth
+               row_number() OVER (ORDER BY service) AS nth,
+               -- every action named is high-priority: the rule picks only those
+               teams, ['high'] AS priorities, tickets, blockers, since AS due_date, evidence_titles
         FROM worded""", {})
 
 
@@ -196,13 +221,16 @@ _RULES = {"management": _management, "architecture review": _architecture_review
 def _sql(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings, rules=RULES) -> tuple[str, dict]:
     """``WITH ..., escalated AS (...)``: the rows of ``rules``, each with rule_no (its place in RULES) and rule."""
     base, params = actions.kept_actions(f, con)
+    params["blank"] = _BLANK
+    # a file written before actions had blocked_by reads as if none were known
+    blocked_by = "NULL::VARCHAR" if column_or_null(con, "actions", "blocked_by") != "blocked_by" else "blocked_by"
     ctes, selects = [], []
     for name in rules:
-        rule = _RULES[name](settings)
+        rule = _RULES[name](settings, blocked_by)
         ctes.append(rule.ctes)
         selects.append(f"SELECT {RULES.index(name)} AS rule_no, '{name}' AS rule, * FROM ({rule.select})")
         params.update(rule.params)
-    return f"{base},{''.join(ctes)} escalated AS ({' UNION ALL '.join(selects)})", params
+    return f"{base},{''.join(ctes)} escalated AS ({' UNION ALL BY NAME '.join(selects)})", params
 
 
 def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings, name: str) -> list[dict]:
@@ -280,7 +308,7 @@ def _frame(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for name in ("since", "due_date"):
         if name in table:
             table[name] = table[name].astype("datetime64[ns]")
-    for name in ("evidence", "evidence_titles", "action_ids"):
+    for name in ("evidence", "evidence_titles"):
         if name in table:
             table[name] = [list(v) for v in table[name]]
     return table
@@ -309,40 +337,16 @@ LISTING = ["rule", "subject", "why", "since", "owner", "team", "priority", "due_
            "evidence", "evidence_titles"]
 
 
-def _joined(values: str) -> str:
-    """SQL: the distinct non-empty values of the list ``values`` in their first order, comma-joined; NULL when
-    none."""
-    return (f"nullif(array_to_string(list_filter({values}, lambda v, i: v <> '' AND list_position({values}, v) = i), "
-            "', '), '')")
+def _joined(values) -> str | None:
+    """The distinct non-empty values of a list, in their first order, comma-joined; None when there is none."""
+    return ", ".join(dict.fromkeys(v for v in values if isinstance(v, str) and v)) or None
 
 
-def _listing_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The listing's columns for the rows of ``ordered``: those of the actions a row names (as in the actions
-    table) and of its evidence (as in the post-mortems table)."""
-    return f"""
-    named AS (
-        SELECT row_no, list(priority ORDER BY pos) AS priorities, min(due_date) AS due_date,
-               list(ticket ORDER BY pos) AS tickets, list(blocked_by ORDER BY pos) AS blockers
-        FROM (SELECT row_no, unnest(action_ids) AS action_id, generate_subscripts(action_ids, 1) AS pos FROM ordered)
-        LEFT JOIN (SELECT action_id, priority, due_date, ticket, {column_or_null(con, 'actions', 'blocked_by')}
-                   FROM actions) USING (action_id)
-        GROUP BY row_no
-    ),
-    cited AS (
-        -- the evidence's titles, dated, the id standing for a blank title, the id alone for an unknown one
-        SELECT row_no, list(team ORDER BY pos) AS teams,
-               list(CASE WHEN known IS NULL THEN postmortem_id
-                         WHEN incident_date IS NULL THEN name ELSE strftime(incident_date, '%Y-%m-%d') || ' ' || name
-                         END ORDER BY pos) AS evidence_titles
-        FROM (SELECT row_no, unnest(evidence) AS postmortem_id, generate_subscripts(evidence, 1) AS pos FROM ordered)
-        LEFT JOIN (SELECT postmortem_id, TRUE AS known, team, incident_date,
-                          CASE WHEN title IS NULL OR trim(title, $blank) = '' THEN postmortem_id ELSE title END AS name
-                   FROM postmortems) USING (postmortem_id)
-        GROUP BY row_no
-    )
-    SELECT ordered.*, {_joined('teams')} AS team, {_joined('priorities')} AS priority, due_date,
-           {_joined('tickets')} AS ticket, {_joined('blockers')} AS blocked_by, evidence_titles
-    FROM ordered LEFT JOIN named USING (row_no) LEFT JOIN cited USING (row_no) ORDER BY row_no"""
+# the listing's team, priority, ticket and blocked_by: SQL gives a row's one value (most rows name one action
+# and one post-mortem), and the list where there are several, for _joined
+_SEVERAL = {"team": "teams", "priority": "priorities", "ticket": "tickets", "blocked_by": "blockers"}
+_LISTED = ", ".join(f"CASE WHEN len({many}) = 1 THEN nullif({many}[1], '') END AS {one}, "
+                    f"CASE WHEN len({many}) > 1 THEN {many} END AS {many}_" for one, many in _SEVERAL.items())
 
 
 def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -352,10 +356,14 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     untitled), and what blocks them when their documents say ("Blocked by" / "Bloqué par"). Columns: rule,
     subject, why, since, owner, team, priority, due_date, ticket, blocked_by, evidence (ids), evidence_titles."""
     sql, params = _sql(con, f, settings or Settings())
-    params["blank"] = _BLANK
-    table = _frame(frame(con, f"{sql}, {_ORDERED}, {_listing_sql(con)}", params), LISTING)
+    table = _frame(frame(con, f"{sql}, {_ORDERED} SELECT * EXCLUDE ({', '.join(_SEVERAL.values())}), {_LISTED} "
+                         "FROM ordered ORDER BY row_no", params), LISTING)
     if table.empty:
         return table
+    for one, many in _SEVERAL.items():
+        several = table[f"{many}_"].notna()
+        if several.any():
+            table.loc[several, one] = [_joined(values) for values in table.loc[several, f"{many}_"]]
     # the rows whose reason SQL could not be sure of (ids or names that look like the words around them)
     unsure = table["why"].isna()
     if unsure.any():
