@@ -310,7 +310,7 @@ def _frame(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
             table[name] = table[name].astype("datetime64[ns]")
     for name in ("evidence", "evidence_titles"):
         if name in table:
-            table[name] = [list(v) for v in table[name]]
+            table[name] = [v.tolist() for v in table[name]]
     return table
 
 
@@ -342,11 +342,14 @@ def _joined(values) -> str | None:
     return ", ".join(dict.fromkeys(v for v in values if isinstance(v, str) and v)) or None
 
 
-# the listing's team, priority, ticket and blocked_by: SQL gives a row's one value (most rows name one action
-# and one post-mortem), and the list where there are several, for _joined
+# the listing's team, priority, ticket and blocked_by: SQL gives a row's value when its list holds one distinct
+# value at most (no order to keep; most rows name one action and one post-mortem), and the list otherwise, for
+# _joined; and the action ids only where reason() is needed
 _SEVERAL = {"team": "teams", "priority": "priorities", "ticket": "tickets", "blocked_by": "blockers"}
-_LISTED = ", ".join(f"CASE WHEN len({many}) = 1 THEN nullif({many}[1], '') END AS {one}, "
-                    f"CASE WHEN len({many}) > 1 THEN {many} END AS {many}_" for one, many in _SEVERAL.items())
+_DISTINCT = "list_distinct(list_filter({}, lambda v: v <> ''))"  # unordered: only its length and a lone value count
+_LISTED = ", ".join(f"CASE WHEN len({_DISTINCT.format(many)}) <= 1 THEN {_DISTINCT.format(many)}[1] END AS {one}, "
+                    f"CASE WHEN len({_DISTINCT.format(many)}) > 1 THEN {many} END AS {many}_"
+                    for one, many in _SEVERAL.items()) + ", CASE WHEN why IS NULL THEN action_ids END AS action_ids"
 
 
 def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -356,7 +359,7 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     untitled), and what blocks them when their documents say ("Blocked by" / "Bloqué par"). Columns: rule,
     subject, why, since, owner, team, priority, due_date, ticket, blocked_by, evidence (ids), evidence_titles."""
     sql, params = _sql(con, f, settings or Settings())
-    table = _frame(frame(con, f"{sql}, {_ORDERED} SELECT * EXCLUDE ({', '.join(_SEVERAL.values())}), {_LISTED} "
+    table = _frame(frame(con, f"{sql}, {_ORDERED} SELECT * EXCLUDE (action_ids, {', '.join(_SEVERAL.values())}), {_LISTED} "
                          "FROM ordered ORDER BY row_no", params), LISTING)
     if table.empty:
         return table
