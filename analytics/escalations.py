@@ -294,11 +294,10 @@ def _items(value) -> list:
     return []
 
 
-# every rule's rows in the order the page shows them: by rule, then since (unknown last), then subject (unknown
-# last), then the rule's own order; since is a day (a blocked_since's time of day is dropped)
-_ORDERED = """ordered AS (
-    SELECT row_number() OVER (ORDER BY rule_no, since NULLS LAST, subject NULLS LAST, nth) AS row_no, *
-    FROM (SELECT * REPLACE (CAST(since AS DATE) AS since) FROM escalated))"""
+# every rule's rows, since a day (a blocked_since's time of day is dropped), in the order the page shows them: by
+# rule, then since (unknown last), then subject (unknown last), then the rule's own order
+_ORDERED = "ordered AS (SELECT * REPLACE (CAST(since AS DATE) AS since) FROM escalated)"
+_ORDER = "ORDER BY rule_no, since NULLS LAST, subject NULLS LAST, nth"
 
 
 def _frame(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -319,7 +318,7 @@ def escalations(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings |
     post-mortem ids), detail (why). Ordered by rule (management, architecture review, cross-team,
     block deployments), then since (unknown last), then subject."""
     sql, params = _sql(con, f, settings or Settings())
-    return _frame(frame(con, f"{sql}, {_ORDERED} SELECT {', '.join(COLUMNS)} FROM ordered ORDER BY row_no", params),
+    return _frame(frame(con, f"{sql}, {_ORDERED} SELECT {', '.join(COLUMNS)} FROM ordered {_ORDER}", params),
                   COLUMNS)
 
 
@@ -360,7 +359,7 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     subject, why, since, owner, team, priority, due_date, ticket, blocked_by, evidence (ids), evidence_titles."""
     sql, params = _sql(con, f, settings or Settings())
     table = _frame(frame(con, f"{sql}, {_ORDERED} SELECT * EXCLUDE (action_ids, {', '.join(_SEVERAL.values())}), {_LISTED} "
-                         "FROM ordered ORDER BY row_no", params), LISTING)
+                         f"FROM ordered {_ORDER}", params), LISTING)
     if table.empty:
         return table
     for one, many in _SEVERAL.items():
