@@ -235,10 +235,10 @@ def _sql(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings, rules=R
 
 def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings, name: str) -> list[dict]:
     """One rule's rows as dictionaries, in its own order; ``action_ids`` for the rules that name actions."""
-    sql, params = _sql(con, f, settings, (name,))
-    table = frame(con, f"{sql} SELECT * FROM escalated ORDER BY nth", params)
     keys = ["rule", "subject", "since", "owner", "evidence"] + (
         ["action_ids"] if name in ("management", "block deployments") else []) + ["detail"]
+    sql, params = _sql(con, f, settings, (name,))
+    table = frame(con, f"{sql} SELECT {', '.join(keys)} FROM escalated ORDER BY nth", params)
     columns = [[list(v) for v in table[k]] if k in ("evidence", "action_ids") else table[k].tolist() for k in keys]
     return [dict(zip(keys, values)) for values in zip(*columns)]
 
