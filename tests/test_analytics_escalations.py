@@ -231,3 +231,19 @@ def test_listing_names_untitled_evidence_by_id_and_undated_by_title_alone(load_r
     table = escalations.listing(con, Filters(as_of=AS_OF), None)
     titles = dict(zip(table["subject"], table["evidence_titles"]))
     assert titles == {"U-1": ["2025-03-02 U-1"], "Vendor outage": ["Vendor outage"]}
+
+
+def test_listing_reason_of_ids_that_read_like_its_words(load_records):
+    """The listing's reason drops a row's action ids from its detail wherever they occur (reason()); SQL words
+    most reasons itself and leaves to reason() the rows where an id could occur elsewhere. Worked by hand, as of
+    2025-04-01: action "days" of W-1 is blocked since 03-10 (22 days): "action days blocked for 22 days (more
+    than 14)" loses both "days", then "action " before "blocked": "Blocked for 22  (more than 14)". Action "due",
+    high priority, due 03-01 and open, blocks service web: "1 high-priority action overdue (due); oldest due
+    2025-03-01" loses every "due", then the empty " ()": "1 high-priority action over; oldest  2025-03-01"."""
+    con = load_records([pm("W-1", "2025-03-01", "web", "web", "code", actions=[
+        act("Fix the flag", status="blocked", blocked_since="2025-03-10", action_id="days"),
+        act("Cap retries", priority="high", due="2025-03-01", action_id="due")])])
+    table = escalations.listing(con, Filters(as_of=AS_OF), None)
+    assert table[["rule", "why"]].values.tolist() == [
+        ["management", "Blocked for 22  (more than 14)"],
+        ["block deployments", "1 high-priority action over; oldest  2025-03-01"]]
