@@ -65,11 +65,12 @@ def _management(settings: Settings, blocked_by: str) -> _Rule:
                row_number() OVER (ORDER BY days DESC, action_id) AS nth,
                [team] AS teams, [priority] AS priorities, [ticket] AS tickets, [{blocked_by}] AS blockers, due_date,
                [{_titled('postmortem_id', 'title', 'incident_date')}] AS evidence_titles
-        FROM (SELECT *, ' blocked for ' || days || ' days (more than ' || $blocked_text || ')' AS tail
+        -- days with thousands separators, as every count the pages show: "blocked for 1,020 days"
+        FROM (SELECT *, ' blocked for ' || format('{{:,}}', days) || ' days (more than ' || $blocked_text || ')' AS tail
               FROM (SELECT *, date_diff('day', blocked_since::DATE, $as_of) AS days
                     FROM kept_actions WHERE status = 'blocked'))
         WHERE days > $blocked_days""", {"blocked_days": settings.blocked_days,
-                                        "blocked_text": str(settings.blocked_days)})
+                                        "blocked_text": f"{settings.blocked_days:,}"})
 
 
 def _architecture_review(settings: Settings, blocked_by: str) -> _Rule:

@@ -109,6 +109,16 @@ def test_management_moves_with_as_of_and_setting(con):
     assert len(rule(run(con, settings=Settings(blocked_days=12)), "management")) == 3
 
 
+def test_a_long_blocking_reads_with_a_thousands_separator(con):
+    # 2025-03-17 to 2028-01-01: 365 + 365 + 290 days (2027-03-17 to 12-17 is 275, then 15 to January 1st)
+    later = Filters(as_of=date(2028, 1, 1))
+    rows = rule(run(con, as_of=later.as_of), "management")
+    assert rows["detail"].iloc[0] == "action E-1-A1 blocked for 1,020 days (more than 14)"
+    why = escalations.listing(con, later)
+    assert why[why["rule"] == "management"]["why"].tolist()[:2] == [
+        "Blocked for 1,020 days (more than 14)", "Blocked for 1,019 days (more than 14)"]
+
+
 def test_architecture_review_needs_three_incidents(con):
     # on 03-31 db has only P-1 and P-2 (2 incidents): nothing; P-3 on 04-01 makes 3 within 90 days
     assert rule(run(con, as_of=date(2025, 3, 31)), "architecture review").empty
