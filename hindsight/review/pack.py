@@ -33,6 +33,7 @@ PER_OWNER = 5  # late actions listed under each owner in "Decisions needed"
 
 _env = jinja2.Environment(loader=jinja2.PackageLoader("hindsight.review", "templates"), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.filters["thousands"] = text.count  # counts as everywhere in the pack: 33,714
 
 
 class QuarterError(ValueError):
