@@ -291,18 +291,22 @@ def cause_service_grid(matrix: pd.DataFrame, cause_order) -> pd.DataFrame:
 
 
 def action_effectiveness_detail(con: duckdb.DuckDBPyConnection, f: Filters,
-                                settings: Settings | None = None) -> pd.DataFrame:
-    """One row per recurrence (a recurring kept incident and its previous_id), oldest first:
-    postmortem_id, incident_date, previous_id, previous_date, actions (the previous incident's actions,
-    cancelled ones left out), actions_done_before (done with completed_at on or before the recurrence's
-    incident date; a done action with no known completion date counts as done), group."""
+                                settings: Settings | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per recurrence (a recurring kept incident and its previous_id), oldest first (the first
+    ``limit``; as many as ``action_effectiveness``'s recurrences): postmortem_id, incident_date, previous_id,
+    previous_date, actions (the previous incident's actions, cancelled ones left out), actions_done_before
+    (done with completed_at on or before the recurrence's incident date; a done action with no known
+    completion date counts as done), group."""
     cte, params = _flags_cte(con, f, settings)
+    limited = ""
+    if limit is not None:  # a page shows the first rows of a list that at 100k post-mortems holds 56,000
+        limited, params = "LIMIT $limit", params | {"limit": int(limit)}
     # the counts and the group are those of recurrence_flags (analytics/recurrence_flags.py), which the
     # ingest wrote for every recurrence: they depend on no filter
     return frame(con, f"""{cte}
         SELECT postmortem_id, incident_date, previous_id, previous_date, previous_actions AS actions,
                previous_actions_done AS actions_done_before, action_group AS "group"
-        FROM flags WHERE recurs ORDER BY position""", params)
+        FROM flags WHERE recurs ORDER BY position {limited}""", params)
 
 
 def action_effectiveness(con: duckdb.DuckDBPyConnection, f: Filters,
@@ -311,14 +315,24 @@ def action_effectiveness(con: duckdb.DuckDBPyConnection, f: Filters,
     previous incident was done by the recurrence's date), "actions still open" (some were not),
     "no actions" (the previous incident had none, cancelled ones aside), "previous not loaded" (an
     explicit link to a post-mortem not in the database, with no action known for it). Columns: group,
-    recurrences, share (of all recurrences; NULL with none)."""
-    return effectiveness_groups(action_effectiveness_detail(con, f, settings))
+    recurrences, share (of all recurrences; NULL with none). The rows of ``action_effectiveness_detail``
+    counted by group, in SQL (the page lists only the first of them)."""
+    cte, params = _flags_cte(con, f, settings)
+    with _cursor(con) as cur:
+        counts = dict(cur.execute(f"""{cte}
+            SELECT action_group, count(*) FROM flags WHERE recurs AND action_group IS NOT NULL GROUP BY 1""",
+                                  params).fetchall())
+    return _groups(counts)
 
 
 def effectiveness_groups(detail: pd.DataFrame) -> pd.DataFrame:
-    """action_effectiveness from an action_effectiveness_detail already at hand."""
-    counts = detail["group"].value_counts()
-    total = int(counts.sum())
+    """action_effectiveness from an action_effectiveness_detail already at hand (all its rows)."""
+    return _groups(detail["group"].value_counts().to_dict())
+
+
+def _groups(counts: dict) -> pd.DataFrame:
+    """action_effectiveness's table from the recurrences counted by group."""
+    total = int(sum(counts.values()))
     return pd.DataFrame({
         "group": list(GROUPS),
         "recurrences": [int(counts.get(g, 0)) for g in GROUPS],
@@ -341,32 +355,41 @@ def pattern_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settin
 
 
 def patterns_and_members(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
-                         start: date | None = None, end: date | None = None) -> dict[str, pd.DataFrame]:
-    """{"patterns": active_patterns(...), "members": pattern_members(...)} of the same arguments, the
-    patterns found once for both (a page and the review pack show the two)."""
+                         start: date | None = None, end: date | None = None,
+                         limit: int | None = None) -> dict[str, pd.DataFrame | int]:
+    """{"patterns": active_patterns(...), "members": pattern_members(...), "count": how many patterns} of the
+    same arguments, the patterns found once for both (a page and the review pack show the two). With
+    ``limit``, the first ``limit`` patterns and their members only, "count" still all of them: at 100k
+    post-mortems a page lists the first 1,000 of 8,000 patterns, whose members are 7,000 of 32,000."""
     start, upto = _up_to_end(f, start, end)
     nodes = _chains(con, upto, settings or Settings())
     with _cursor(con) as cur:
         found = _find_patterns(cur, nodes, start)
-        members = _members(cur, nodes, found, start, upto)
-    return {"patterns": _with_ids(found, members), "members": members}
+        count = len(found)
+        if limit is not None:
+            found = found.head(int(limit))
+        members = _members(cur, nodes, found, start, upto, limit)
+    return {"patterns": _with_ids(found, members), "members": members, "count": count}
 
 
 def _members(cur: duckdb.DuckDBPyConnection, nodes: _Nodes, pats: pd.DataFrame, start: date | None,
-             upto: Filters) -> pd.DataFrame:
-    """pattern_members of the patterns _find_patterns just found on this cursor (``pats``)."""
+             upto: Filters, limit: int | None = None) -> pd.DataFrame:
+    """pattern_members of the patterns _find_patterns just found on this cursor (``pats``), of the first
+    ``limit`` when given (pattern_id numbers them in order)."""
     if pats.empty:
         return pd.DataFrame(columns=MEMBER_COLUMNS)
     day = "recurrence.incident_date"
     within = f"{day} <= $to" + (f" AND {day} >= $start" if start is not None else "")
+    first = "WHERE found.pattern_id <= $limit" if limit is not None else ""
     table = cur.execute(f"""
         SELECT found.pattern_id, recurrence.postmortem_id, recurrence.title, {day},
                coalesce({within}, FALSE) AS in_period, recurrence.previous_id, recurrence.previous_title,
                recurrence.previous_actions::DOUBLE AS previous_actions,
                recurrence.previous_actions_done::DOUBLE AS previous_actions_done, recurrence.action_group AS "group"
         FROM pattern_nodes JOIN found_patterns found USING (component) JOIN {nodes.rows} recurrence USING (position)
-        ORDER BY found.pattern_id, position""",
-                        nodes.rows_params | {"to": upto.date_to} | ({"start": start} if start is not None else {})).df()
+        {first} ORDER BY found.pattern_id, position""",
+                        nodes.rows_params | {"to": upto.date_to} | ({"start": start} if start is not None else {})
+                        | ({"limit": int(limit)} if limit is not None else {})).df()
     # counts, NaN for a member that does not recur: integers when every member recurs
     if not table["previous_actions"].isna().any():
         table = table.astype({"previous_actions": "int64", "previous_actions_done": "int64"})

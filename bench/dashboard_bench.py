@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import json
 import os
 import statistics
@@ -61,13 +62,7 @@ def page_calls(settings: Settings) -> dict[str, list]:
             lambda con, f: actions.open_actions(con, f, limit=1000)],
         "causes": sidebar + [
             lambda con, f: recurrence.overall(con, f, s),
-            *([lambda con, f: recurrence.patterns_and_members(con, f, s)]
-              if hasattr(recurrence, "patterns_and_members")  # before: the page asked for the two apart
-              else [lambda con, f: recurrence.active_patterns(con, f, s),
-                    lambda con, f: recurrence.pattern_members(con, f, s)]),
-            lambda con, f: recurrence.action_effectiveness_detail(con, f, s),
-            *([] if hasattr(recurrence, "effectiveness_groups")  # before: the page asked for both
-              else [lambda con, f: recurrence.action_effectiveness(con, f, s)]),
+            *_recurrence_lists(s),
             lambda con, f: recurrence.pareto(con, f),
             lambda con, f: recurrence.cause_service_matrix(con, f),
             lambda con, f: recurrence.rate_by_period(con, f, s, "quarter")],
@@ -93,6 +88,21 @@ def page_calls(settings: Settings) -> dict[str, list]:
         # not a page: `hindsight report review` and the Quarterly page's button, the last complete quarter
         "review pack": [lambda con, f: _pack_tables(con, f, s)],
     }
+
+
+def _recurrence_lists(s: Settings) -> list:
+    """The Causes page's patterns and recurrences: their first 1,000 rows and the counts, or (before) every row."""
+    if "limit" in inspect.signature(recurrence.action_effectiveness_detail).parameters:
+        return [lambda con, f: recurrence.patterns_and_members(con, f, s, limit=1000),
+                lambda con, f: recurrence.action_effectiveness_detail(con, f, s, limit=1000),
+                lambda con, f: recurrence.action_effectiveness(con, f, s)]
+    return [*([lambda con, f: recurrence.patterns_and_members(con, f, s)]
+              if hasattr(recurrence, "patterns_and_members")  # before: the page asked for the two apart
+              else [lambda con, f: recurrence.active_patterns(con, f, s),
+                    lambda con, f: recurrence.pattern_members(con, f, s)]),
+            lambda con, f: recurrence.action_effectiveness_detail(con, f, s),
+            *([] if hasattr(recurrence, "effectiveness_groups")  # before: the page asked for both
+              else [lambda con, f: recurrence.action_effectiveness(con, f, s)])]
 
 
 def _pack_tables(con, f: Filters, settings: Settings) -> dict:

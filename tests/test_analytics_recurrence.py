@@ -273,6 +273,19 @@ def test_patterns_through_explicit_links(edges):
     assert pats["pattern_id"].tolist() == [1, 2]  # equal sizes: the most recent last_date first (K-3 in Dec)
 
 
+def test_the_first_patterns_with_their_members_and_the_count_of_all(edges):
+    # the two patterns of test_patterns_through_explicit_links, K-3 (2025-12-01) happened by this as-of date:
+    # K (pattern 1, the most recent), then L
+    later = Filters(as_of=date(2026, 1, 1))
+    found = recurrence.patterns_and_members(edges, later, limit=1)
+    assert found["count"] == 2
+    assert found["patterns"][["pattern_id", "postmortem_ids"]].values.tolist() == [[1, ["K-1", "K-2", "K-3"]]]
+    assert found["members"][["pattern_id", "postmortem_id"]].values.tolist() == [[1, "K-1"], [1, "K-2"], [1, "K-3"]]
+    whole = recurrence.patterns_and_members(edges, later)
+    assert whole["count"] == 2 and whole["members"]["postmortem_id"].tolist() == ["K-1", "K-2", "K-3", "L-1", "L-2",
+                                                                                  "L-3"]
+
+
 def test_pareto(con):
     p = recurrence.pareto(con, F)
     # code 5 (PM-1, 2, 3, 7, 8), monitoring 2, people 1, unknown 1 (PM-9); 9 incidents
@@ -309,6 +322,10 @@ def test_action_effectiveness(con):
     groups = recurrence.action_effectiveness(con, F)
     assert groups.values.tolist() == [["all actions done", 1, 0.25], ["actions still open", 1, 0.25],
                                       ["no actions", 1, 0.25], ["previous not loaded", 1, 0.25]]
+    assert recurrence.effectiveness_groups(detail).equals(groups)  # counted in SQL, or from the rows at hand
+    # the first two, oldest first: a page lists the first rows and counts them all with action_effectiveness
+    first = recurrence.action_effectiveness_detail(con, F, limit=2)
+    assert first["postmortem_id"].tolist() == ["PM-2", "PM-3"]
 
 
 def test_action_effectiveness_with_no_recurrence(con):

@@ -129,3 +129,31 @@ def test_the_rates_by_team_chart_draws_the_teams_with_the_most_actions(app, monk
     at = app(page="views/actions.py").run()
     assert len(set(values(chart(at, "chart-rates-team")["data"][0]["y"]))) == len(table)
     assert not any("teams with the most actions" in c for c in captions(at))
+
+
+def test_the_patterns_and_recurrences_show_their_first_rows_and_download_all(app, offered, monkeypatch):
+    # service payment-gateway (tests/test_page_causes.py works it out): 2 patterns of 3 incidents, the tools
+    # chain (last 2026-03-25) before the code chain (last 2025-02-20): equal sizes, the most recent first;
+    # 5 recurrences, the oldest PM-2024-059 (2024-12-03); 2 of the 5 came back after every action was done
+    monkeypatch.setattr("dashboard.ui.ROWS_SHOWN", 1)
+    at = app(page="views/causes.py", service=["payment-gateway"]).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Recurring patterns"] == "2"  # every pattern, not the shown one
+    assert "2 of n = 5 recurrences" in captions(at)
+    patterns = [t.value for t in at.dataframe if "Cause category" in t.value.columns and "Pattern" in t.value.columns]
+    assert patterns[0]["Cause category"].tolist() == ["tools"]
+    assert "n = 2 patterns: groups of 3 or more incidents" in " ".join(captions(at))
+    every = pd.read_csv(io.StringIO(written(offered["recurring-patterns.csv"])))
+    assert every["Cause category"].tolist() == ["tools", "code"]
+    picks = at.selectbox(key="pattern-pick").options  # the incidents of the pattern shown: the tools chain
+    assert picks == ["2026-01-26 Taux d'erreurs élevé sur payment-gateway", "2026-03-11 High latency on payment-gateway",
+                     "2026-03-25 Indisponibilité de payment-gateway"]
+    shown = [t.value for t in at.dataframe if "Done before" in t.value.columns][0]
+    assert shown["Post-mortem"].tolist() == ["PM-2024-059"]
+    recurrences = pd.read_csv(io.StringIO(written(offered["each-recurrence.csv"])))
+    assert sorted(recurrences["Post-mortem"]) == ["PM-2024-059", "PM-2025-012", "PM-2025-013", "PM-2026-028",
+                                                  "PM-2026-034"]
+    assert recurrences["Post-mortem"].iloc[0] == "PM-2024-059"
+    assert sum("Showing the first 1 of" in c for c in captions(at)) >= 2  # "of 2 rows" and "of 5 rows"
+    assert "Showing the first 1 of 2 rows, in this order; the CSV has every row." in captions(at)
+    assert "Showing the first 1 of 5 rows, in this order; the CSV has every row." in captions(at)

@@ -21,12 +21,12 @@ POSTMORTEMS_PAGE = "views/postmortems.py"
 label = ui.chart_label
 
 
-def tiles(overall, patterns, effect, settings: Settings) -> None:
+def tiles(overall, pattern_count: int, effect, settings: Settings) -> None:
     cols = st.columns(3)
     cols[0].metric("Recurrence rate", ui.pct(overall["recurrence_rate"]), border=True,
                    help="Recurring incidents / incidents in this selection.")
     cols[0].caption(f"{ui.num(overall['recurring'])} recurring, n = {ui.num(overall['incidents'])} incidents")
-    cols[1].metric("Recurring patterns", ui.num(len(patterns)), border=True,
+    cols[1].metric("Recurring patterns", ui.num(pattern_count), border=True,
                    help=f"Groups of {settings.pattern_incidents} or more incidents linked to each other.")
     cols[1].caption(f"groups of {settings.pattern_incidents}+ linked incidents, "
                     f"n = {ui.num(overall['incidents'])} incidents")
@@ -117,21 +117,31 @@ def trend_by_quarter(filters: Filters, settings: Settings) -> None:
              "Recurrence by quarter", key="dl-recurrence-trend", percent=("Recurrence rate",))
 
 
-def pattern_list(patterns, members, settings: Settings) -> None:
-    st.header("Patterns")
-    named = recurrence.with_titles(patterns, members)
-    ui.table(named.drop(columns="postmortem_ids").rename(columns={
+def patterns_shown(patterns, members):
+    return recurrence.with_titles(patterns, members).drop(columns="postmortem_ids").rename(columns={
         "pattern_id": "Pattern", "incidents": "Incidents", "service": "Service",
         "primary_cause_category": "Cause category", "first_date": "First", "last_date": "Last",
-        "titles": "Post-mortems (oldest first)"}),
-        "Recurring patterns", key="dl-patterns",
+        "titles": "Post-mortems (oldest first)"})
+
+
+def every_pattern(filters: Filters, settings: Settings):
+    found = recurrence.patterns_and_members(data.connection(), filters, settings)
+    return patterns_shown(found["patterns"], found["members"])
+
+
+def pattern_list(found, filters: Filters, settings: Settings) -> None:
+    """``found``: patterns_and_members of the first patterns only; "count" is how many there are."""
+    st.header("Patterns")
+    patterns, members, count = found["patterns"], found["members"], found["count"]
+    ui.table(patterns_shown(patterns, members),
+        "Recurring patterns", key="dl-patterns", total=count, every=lambda: every_pattern(filters, settings),
         empty=f"Nothing in this selection: no group of {settings.pattern_incidents} or more linked incidents.",
         column_config={"First": st.column_config.DateColumn(format="YYYY-MM-DD"),
                        "Last": st.column_config.DateColumn(format="YYYY-MM-DD"),
                        "Post-mortems (oldest first)": st.column_config.ListColumn(width="large")})
     if patterns.empty:
         return
-    st.caption(f"n = {ui.num(len(patterns))} patterns: groups of {settings.pattern_incidents} or more incidents "
+    st.caption(f"n = {ui.num(count)} patterns: groups of {settings.pattern_incidents} or more incidents "
                "linked by an explicit recurrence link, or each the recurrence of the one before on the same "
                "service and cause. Largest first.")
     # the post-mortems of the patterns the table shows (at 100k, 32k members in all: too many to choose from)
@@ -145,15 +155,25 @@ def pattern_list(patterns, members, settings: Settings) -> None:
         st.switch_page(POSTMORTEMS_PAGE, query_params={"pm": pick})
 
 
-def action_effectiveness(detail, effect, overall) -> None:
+DETAIL_COLUMNS = {"incident_date": "Date", "postmortem_id": "Post-mortem", "group": "Group",
+                  "actions": "Previous actions", "actions_done_before": "Done before", "previous_date": "Previous date",
+                  "previous_id": "Previous"}
+
+
+def detail_shown(detail):
+    return detail[list(DETAIL_COLUMNS)].rename(columns=DETAIL_COLUMNS)
+
+
+def action_effectiveness(detail, effect, overall, filters: Filters, settings: Settings) -> None:
+    """``detail``: the first recurrences only; ``effect`` counts them all."""
     st.header("Were the actions done before it came back?")
     if detail.empty:
         st.caption("Nothing in this selection: no recurrence.")
         return
     fig = go.Figure(go.Bar(y=[label(g) for g in effect["group"]][::-1], x=effect["recurrences"][::-1],
                            orientation="h", customdata=effect[["share"]][::-1],
-                           text=[f"{r} ({ui.pct(s)})" for r, s in zip(effect["recurrences"][::-1],
-                                                                     effect["share"][::-1])],
+                           text=[f"{ui.num(r)} ({ui.pct(s)})" for r, s in zip(effect["recurrences"][::-1],
+                                                                            effect["share"][::-1])],
                            textposition="auto",
                            hovertemplate="%{y}: %{x} recurrences (%{customdata[0]:.0%})<extra></extra>"))
     fig.update_traces(marker_color=theme.LINE_STYLES[0][0])
@@ -165,14 +185,11 @@ def action_effectiveness(detail, effect, overall) -> None:
     ui.table(effect.rename(columns={"group": "Previous incident's actions", "recurrences": "Recurrences",
                                     "share": "Share"}),
              "Recurrences by the state of the previous actions", key="dl-effectiveness", percent=("Share",))
-    ui.table(detail[["incident_date", "postmortem_id", "group", "actions", "actions_done_before", "previous_date",
-                     "previous_id"]].rename(columns={
-        "postmortem_id": "Post-mortem", "incident_date": "Date", "previous_id": "Previous",
-        "previous_date": "Previous date", "actions": "Previous actions",
-        "actions_done_before": "Done before", "group": "Group"}),
-        "Each recurrence", key="dl-effectiveness-detail",
-        column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                       "Previous date": st.column_config.DateColumn(format="YYYY-MM-DD")})
+    ui.table(detail_shown(detail), "Each recurrence", key="dl-effectiveness-detail",
+             total=int(effect["recurrences"].sum()),
+             every=lambda: detail_shown(recurrence.action_effectiveness_detail(data.connection(), filters, settings)),
+             column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                            "Previous date": st.column_config.DateColumn(format="YYYY-MM-DD")})
 
 
 filters = st.session_state["filters"]
@@ -187,14 +204,14 @@ if overall.empty or not overall.iloc[0]["incidents"]:
     st.caption("Nothing in this selection: no post-mortem matches these filters.")
     st.stop()
 overall = overall.iloc[0]
-found = data.query(recurrence.patterns_and_members, filters, settings=settings)
-patterns = found["patterns"]
-detail = data.query(recurrence.action_effectiveness_detail, filters, settings=settings)
-effect = recurrence.effectiveness_groups(detail)
+# the first rows of the two long lists (at 100k: 8,000 patterns, 56,000 recurrences) and their counts
+found = data.query(recurrence.patterns_and_members, filters, settings=settings, limit=ui.ROWS_SHOWN)
+detail = data.query(recurrence.action_effectiveness_detail, filters, settings=settings, limit=ui.ROWS_SHOWN)
+effect = data.query(recurrence.action_effectiveness, filters, settings=settings)
 pareto = data.query(recurrence.pareto, filters)
-tiles(overall, patterns, effect, settings)
+tiles(overall, found["count"], effect, settings)
 pareto_chart(pareto, overall)
 causes_by_service(filters, pareto, overall)
 trend_by_quarter(filters, settings)
-pattern_list(patterns, found["members"], settings)
-action_effectiveness(detail, effect, overall)
+pattern_list(found, filters, settings)
+action_effectiveness(detail, effect, overall, filters, settings)
