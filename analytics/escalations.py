@@ -139,24 +139,33 @@ def _cross_team(settings: Settings, blocked_by: str) -> _Rule:
             SELECT postmortem_id, list_sort(list_distinct(list(lower(category)))) AS cats
             FROM causes WHERE list_contains($ext_cats::VARCHAR[], lower(category)) GROUP BY 1
         ),
-        action_counts AS (SELECT postmortem_id, count(*) AS actions FROM actions GROUP BY 1),
-        open_counts AS (SELECT postmortem_id, count(*) AS still_open FROM kept_actions WHERE {actions.OPEN} GROUP BY 1),
+        candidates AS (
+            -- the reasons worded only for the post-mortems that have one (a few thousand of 100,000)
+            SELECT postmortem_id, title, incident_date, team,
+                   concat_ws('; ', 'cause category ' || array_to_string(cats, ', '),
+                             'tag ' || array_to_string(nullif(tags, []), ', ')) AS reasons
+            FROM (SELECT postmortem_id, title, incident_date, team,
+                         -- each external tag once, sorted (DISTINCT ... ORDER BY in an aggregate over the
+                         -- unnested tags had DuckDB read every tag twice)
+                         list_sort(list_distinct(list_filter(list_transform(tags, lambda t: lower(trim(t))),
+                                                             lambda t: list_contains($ext_tags::VARCHAR[], t)))) AS tags
+                  FROM pm WHERE incident_date IS NULL OR incident_date <= $as_of)
+            LEFT JOIN external_causes USING (postmortem_id)
+            WHERE cats IS NOT NULL OR len(tags) > 0
+        ),
+        -- the candidates' actions only (a few thousand post-mortems of 100,000), counted in one pass: every
+        -- action of a candidate is in kept_actions, as its incident happened by the as-of date
+        action_counts AS (
+            SELECT postmortem_id, count(*) AS actions, count(*) FILTER (WHERE {actions.OPEN}) AS still_open
+            FROM kept_actions WHERE postmortem_id IN (SELECT postmortem_id FROM candidates) GROUP BY 1
+        ),
         involved AS (
             SELECT postmortem_id, title, incident_date, team, reasons,
                    CASE WHEN coalesce(action_counts.actions, 0) = 0 THEN 'no corrective action'
-                        ELSE open_counts.still_open || ' open action'
-                             || CASE WHEN open_counts.still_open <> 1 THEN 's' ELSE '' END END AS state
-            FROM (SELECT *, concat_ws('; ', 'cause category ' || array_to_string(cats, ', '),
-                                      'tag ' || array_to_string(nullif(tags, []), ', ')) AS reasons
-                  FROM (SELECT postmortem_id, title, incident_date, team,
-                               -- each external tag once, sorted (DISTINCT ... ORDER BY in an aggregate over the
-                               -- unnested tags had DuckDB read every tag twice)
-                               list_sort(list_distinct(list_filter(list_transform(tags, lambda t: lower(trim(t))),
-                                                                   lambda t: list_contains($ext_tags::VARCHAR[], t)))) AS tags
-                        FROM pm WHERE incident_date IS NULL OR incident_date <= $as_of)
-                  LEFT JOIN external_causes USING (postmortem_id))
-            LEFT JOIN action_counts USING (postmortem_id) LEFT JOIN open_counts USING (postmortem_id)
-            WHERE reasons <> '' AND (coalesce(action_counts.actions, 0) = 0 OR open_counts.still_open > 0)
+                        ELSE action_counts.still_open || ' open action'
+                             || CASE WHEN action_counts.still_open <> 1 THEN 's' ELSE '' END END AS state
+            FROM candidates LEFT JOIN action_counts USING (postmortem_id)
+            WHERE coalesce(action_counts.actions, 0) = 0 OR action_counts.still_open > 0
         ),""", f"""
         SELECT CASE WHEN title <> '' THEN title ELSE postmortem_id END AS subject, incident_date AS since,
                team AS owner, [postmortem_id] AS evidence, []::VARCHAR[] AS action_ids,
