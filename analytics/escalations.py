@@ -186,9 +186,7 @@ def _block_deployments(settings: Settings, blocked_by: str) -> _Rule:
     """The SQL of ``block_deployments``."""
     return _Rule(f"""
         late AS (
-            SELECT *, coalesce(service, 'unknown') AS blocked_service,
-                   row_number() OVER (PARTITION BY coalesce(service, 'unknown'), postmortem_id
-                                      ORDER BY due_date, action_id) AS nth_of_its_postmortem
+            SELECT *, coalesce(service, 'unknown') AS blocked_service
             FROM kept_actions WHERE {actions.OVERDUE} AND priority = 'high'
         ),
         blocking AS (
@@ -197,12 +195,16 @@ def _block_deployments(settings: Settings, blocked_by: str) -> _Rule:
                    nullif(array_to_string(list_sort(list_distinct(list(team) FILTER (WHERE team <> ''))), ', '), '')
                        AS owner,
                    list_sort(list({{'due': due_date, 'action': action_id, 'pm': postmortem_id,
-                                    'first_of_its_pm': nth_of_its_postmortem = 1, 'team': team, 'ticket': ticket,
+                                    'team': team, 'ticket': ticket,
                                     'blocker': {blocked_by}, 'title': title, 'day': incident_date}})) AS late
             FROM late GROUP BY 1
         ),
         worded AS (
-            SELECT service, since, owner, list_filter(late, lambda x: x.first_of_its_pm) AS cited,
+            -- each post-mortem cited once, at its first late action (a window numbering each post-mortem's
+            -- actions cost more than the rest of the rule)
+            SELECT service, since, owner,
+                   list_transform(late, lambda x: x.pm) AS late_pms,
+                   list_filter(late, lambda x, i: list_position(late_pms, x.pm) = i) AS cited,
                    list_transform(cited, lambda x: x.pm) AS evidence, list_transform(late, lambda x: x.action) AS action_ids,
                    list_transform(cited, lambda x: x.team) AS teams, list_transform(late, lambda x: x.ticket) AS tickets,
                    list_transform(late, lambda x: x.blocker) AS blockers,
