@@ -20,13 +20,16 @@ OPEN = "NOT done AND NOT cancelled"
 OVERDUE = f"{OPEN} AND due_date < $as_of"
 
 
-def kept_actions(f: Filters, con: duckdb.DuckDBPyConnection | None = None) -> tuple[str, dict]:
+def kept_actions(f: Filters, con: duckdb.DuckDBPyConnection | None = None, inline: bool = False) -> tuple[str, dict]:
     """`WITH pm AS (...), kept_actions AS (...)`: every action of the kept post-mortems that existed by the
     as-of date, with flags evaluated on that date. Cancelled actions are kept here and excluded by each metric.
     An unknown status (NULL: a word outside the vocabulary) is open: ``done`` and ``cancelled`` are
     FALSE for it, never NULL, or every ``NOT done`` / ``NOT cancelled`` would drop the action; its
     ``status`` reads 'unknown' in the listings. With ``con``, read from the actions joined to their
-    post-mortems as the last ingest wrote them (analytics/action_facts.py) when the file has them."""
+    post-mortems as the last ingest wrote them (analytics/action_facts.py) when the file has them. ``inline``:
+    for a query that reads kept_actions more than once, which DuckDB would otherwise compute and store
+    whole, every column of every row (400,000 at 100k post-mortems), before each reader takes a few of
+    them (a quarter of the escalation listing's CPU, measured)."""
     cte, params = pm_cte(f)
     params["as_of"] = f.as_of
     if con is not None and action_facts.stored_current(con):
@@ -43,7 +46,7 @@ def kept_actions(f: Filters, con: duckdb.DuckDBPyConnection | None = None) -> tu
                   f"{FLAGS} FROM actions action JOIN pm USING (postmortem_id) WHERE {happened('pm')}")
     return f"""
         WITH {cte},
-        kept_actions AS ({source})""", params
+        kept_actions AS {'NOT MATERIALIZED ' if inline else ''}({source})""", params
 
 
 def happened(alias: str) -> str:

@@ -232,7 +232,8 @@ _RULES = {"management": _management, "architecture review": _architecture_review
 
 def _sql(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings, rules=RULES) -> tuple[str, dict]:
     """``WITH ..., escalated AS (...)``: the rows of ``rules``, each with rule_no (its place in RULES) and rule."""
-    base, params = actions.kept_actions(f, con)
+    # three rules read kept_actions: inlined, each reads the few columns and rows it needs
+    base, params = actions.kept_actions(f, con, inline=True)
     params["blank"] = _BLANK
     # a file written before actions had blocked_by reads as if none were known
     blocked_by = "NULL::VARCHAR" if column_or_null(con, "actions", "blocked_by") != "blocked_by" else "blocked_by"
