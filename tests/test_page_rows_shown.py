@@ -157,3 +157,21 @@ def test_the_patterns_and_recurrences_show_their_first_rows_and_download_all(app
     assert sum("Showing the first 1 of" in c for c in captions(at)) >= 2  # "of 2 rows" and "of 5 rows"
     assert "Showing the first 1 of 2 rows, in this order; the CSV has every row." in captions(at)
     assert "Showing the first 1 of 5 rows, in this order; the CSV has every row." in captions(at)
+
+
+def test_an_escalation_rule_shows_its_first_rows_and_downloads_all(app, offered):
+    # the demo's 26 actions blocked for more than 14 days (tests/test_page_escalations.py), oldest first
+    at = app(page="views/escalations.py").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Management"] == "26"  # the tile counts every row
+    shown = at.dataframe[0].value
+    every = pd.read_csv(io.StringIO(written(offered["management-what-to-escalate.csv"])))
+    assert len(shown) == SHOWN and len(every) == 26
+    assert list(shown.columns) == list(every.columns)  # the whole rule decides which columns show
+    assert shown["Subject"].tolist() == every["Subject"].head(SHOWN).tolist()
+    assert "Showing the first 5 of 26 rows, in this order; the CSV has every row." in captions(at)
+    assert any(c.startswith("n = 26 rows, the oldest first.") and c.endswith("of the rows shown.")
+               for c in captions(at))
+    # the picker offers the post-mortems of the rows shown: one each, as the shown rows' evidence says
+    picks = at.selectbox(key="esc-pick-management").options
+    assert picks == list(dict.fromkeys(shown["Evidence (post-mortems)"].map(lambda e: e[0])))
