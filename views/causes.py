@@ -133,12 +133,12 @@ def pattern_list(found, filters: Filters, settings: Settings) -> None:
     """``found``: patterns_and_members of the first patterns only; "count" is how many there are."""
     st.header("Patterns")
     patterns, members, count = found["patterns"], found["members"], found["count"]
-    ui.table(patterns_shown(patterns, members),
-        "Recurring patterns", key="dl-patterns", total=count, every=lambda: every_pattern(filters, settings),
-        empty=f"Nothing in this selection: no group of {settings.pattern_incidents} or more linked incidents.",
-        column_config={"First": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                       "Last": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                       "Post-mortems (oldest first)": st.column_config.ListColumn(width="large")})
+    ui.table(patterns_shown(patterns, members), "Recurring patterns", key="dl-patterns", total=count,
+             every=lambda: every_pattern(filters, settings),
+             empty=f"Nothing in this selection: no group of {settings.pattern_incidents} or more linked incidents.",
+             column_config={"First": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                            "Last": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                            "Post-mortems (oldest first)": st.column_config.ListColumn(width="large")})
     if patterns.empty:
         return
     st.caption(f"n = {ui.num(count)} patterns: groups of {settings.pattern_incidents} or more incidents "
