@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import action_facts
-from analytics.base import frame, pm_cte
+from analytics.base import frame, pm_cte, tuples
 from analytics.filters import Filters
 from analytics.quarters import grouped_by_quarter, with_partial
 from analytics.settings import Settings
@@ -61,17 +61,40 @@ FLAGS = """(action.status IS NOT DISTINCT FROM 'done'
            (action.due_date IS NOT NULL AND action.due_date <= $as_of) AS due"""
 
 
-RATES = """
-    count(*) FILTER (WHERE NOT cancelled) AS actions,
-    count(*) FILTER (WHERE done) AS done,
-    count(*) FILTER (WHERE done) / nullif(count(*) FILTER (WHERE NOT cancelled), 0) AS completion_rate,
-    count(*) FILTER (WHERE due AND NOT cancelled) AS due,
-    count(*) FILTER (WHERE due AND NOT cancelled AND done AND completed_at::DATE <= due_date) AS on_time,
-    count(*) FILTER (WHERE due AND NOT cancelled AND done AND completed_at::DATE <= due_date)
-        / nullif(count(*) FILTER (WHERE due AND NOT cancelled), 0) AS on_time_rate,
-    count(*) FILTER (WHERE due AND NOT cancelled AND NOT done AND due_date < $as_of) AS overdue,
-    count(*) FILTER (WHERE status = 'blocked') AS blocked
+# What each count of the rates counts, on kept_actions' rows: the metric's one definition. RATES counts them
+# row by row; SUMMED_RATES adds up the counts of groups that COUNTS made (summary_and_rates).
+COUNTED = {
+    "actions": "NOT cancelled",
+    "done": "done",
+    "due": "due AND NOT cancelled",
+    "on_time": "due AND NOT cancelled AND done AND completed_at::DATE <= due_date",
+    "overdue": "due AND NOT cancelled AND NOT done AND due_date < $as_of",
+    "blocked": "status = 'blocked'",
+}
+
+
+def _rates(count) -> str:
+    """The rates' columns in their order, ``count(name)`` being the SQL of the count ``name``."""
+    return f"""
+    {count('actions')} AS actions,
+    {count('done')} AS done,
+    {count('done')} / nullif({count('actions')}, 0) AS completion_rate,
+    {count('due')} AS due,
+    {count('on_time')} AS on_time,
+    {count('on_time')} / nullif({count('due')}, 0) AS on_time_rate,
+    {count('overdue')} AS overdue,
+    {count('blocked')} AS blocked
 """
+
+
+RATES = _rates(lambda name: f"count(*) FILTER (WHERE {COUNTED[name]})")
+COUNTS = ", ".join(f"count(*) FILTER (WHERE {condition}) AS {name}" for name, condition in COUNTED.items())
+# the sum of no group (an empty selection) is NULL where a count of no row is 0
+SUMMED_RATES = _rates(lambda name: f"coalesce(sum({name}), 0)::BIGINT")
+
+
+# what the rates can be grouped by: the name of a table's first column -> the column of kept_actions
+GROUPS = {"team": "team", "owner": "owner", "priority": "priority", "severity": "severity", "service": "service"}
 
 
 def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -82,11 +105,29 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def rates_by(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd.DataFrame:
     """The same rates per team, owner or priority."""
-    column = {"team": "team", "owner": "owner", "priority": "priority", "severity": "severity",
-              "service": "service"}[by]
+    column = GROUPS[by]
     base, params = kept_actions(f, con)
     return frame(con, f"{base} SELECT {column} AS {by}, {RATES} FROM kept_actions GROUP BY 1 ORDER BY actions DESC, 1",
                  params)
+
+
+def summary_and_rates(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...] = ("team", "priority")
+                      ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """``summary`` and ``rates_by`` for each of ``by`` (at least one), the same frames, from one scan of the
+    actions: the rows are counted once per combination of the ``by`` columns (COUNTS), and the combinations
+    added up for the whole selection and per column (GROUPING SETS). At 100,000 post-mortems the three scans
+    of 400,000 actions the Actions page made cost about 1.5 times this one."""
+    base, params = kept_actions(f, con)
+    whole = [f"grouping({name}) = 1 AS _whole_{name}" for name in by]
+    rows = frame(con, f"""{base},
+        cells AS (SELECT {", ".join(f"{GROUPS[name]} AS {name}" for name in by)}, {COUNTS}
+                  FROM kept_actions GROUP BY ALL)
+        SELECT {", ".join(whole)}, {", ".join(by)}, {SUMMED_RATES}
+        FROM cells GROUP BY GROUPING SETS ((), {", ".join(f"({name})" for name in by)})
+        ORDER BY {", ".join(f"_whole_{name} DESC" for name in by)}, actions DESC, {", ".join(by)}""", params)
+    rates = [column for column in rows.columns if column not in by and not column.startswith("_whole_")]
+    summary = rows.loc[rows[[f"_whole_{name}" for name in by]].all(axis=1), rates].reset_index(drop=True)
+    return summary, {name: rows.loc[~rows[f"_whole_{name}"], [name, *rates]].reset_index(drop=True) for name in by}
 
 
 def in_priority_order(table: pd.DataFrame) -> pd.DataFrame:
@@ -107,13 +148,33 @@ def _limited(params: dict, limit: int | None) -> str:
     return "LIMIT $limit"
 
 
+def _first_rows_only(con: duckdb.DuckDBPyConnection, base: str, params: dict, where: str, column: str,
+                     limit: int | None) -> str:
+    """``AND <column> <= $bound``: a condition that keeps every row of a listing's first ``limit`` when it
+    is ordered by ``column`` (ascending, nulls last) first, and few others; empty when there is no bound
+    (every row, or fewer rows than ``limit``, or a null ``column`` in the last of them).
+
+    Why: a listing's text columns (ids, titles, descriptions) are most of a scan's cost, and the rows a list
+    keeps are spread over the whole table. Found first with the dates alone, the bound lets the scan skip
+    the text of rows that cannot be among the first ``limit``."""
+    if limit is None or limit < 1:
+        return ""
+    last = tuples(con, f"{base} SELECT {column} FROM kept_actions WHERE {where} ORDER BY {column} "
+                       "LIMIT 1 OFFSET $before", {**params, "before": int(limit) - 1})
+    if not last or last[0][0] is None:
+        return ""
+    params["bound"] = last[0][0]
+    return f"AND {column} <= $bound"
+
+
 def overdue(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Open actions past their due date, oldest first (the first ``limit``; as many as ``summary``'s overdue)."""
     base, params = kept_actions(f, con)
+    first = _first_rows_only(con, base, params, OVERDUE, "due_date", limit)  # the most days overdue first
     return frame(con, f"""{base}
         SELECT action_id, postmortem_id, title, team, service, description, owner, priority, status,
                due_date, date_diff('day', due_date, $as_of) AS days_overdue
-        FROM kept_actions WHERE {OVERDUE}
+        FROM kept_actions WHERE {OVERDUE} {first}
         ORDER BY days_overdue DESC, action_id {_limited(params, limit)}""", params)
 
 
@@ -138,10 +199,11 @@ def open_actions(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None =
     """Every open action (the first ``limit``), grouped by incident, for the template's tracker form; overdue
     as in ``overdue``. As many as ``summary``'s actions - done."""
     base, params = kept_actions(f, con)
+    first = _first_rows_only(con, base, params, OPEN, "incident_date", limit)
     return frame(con, f"""{base}
         SELECT postmortem_id, title, incident_date, position, description, owner, due_date, priority,
                status, ticket, coalesce(due_date < $as_of, FALSE) AS overdue
-        FROM kept_actions WHERE {OPEN}
+        FROM kept_actions WHERE {OPEN} {first}
         ORDER BY incident_date, postmortem_id, position, action_id {_limited(params, limit)}""", params)
 
 
@@ -200,19 +262,28 @@ def observed_quantile(km: pd.DataFrame, q: float = 0.95) -> float:
 def cohort_completion(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """For each quarter's incidents: the share of their actions done within N days of the incident,
     counted over the actions whose N-day window has ended by the as-of date; partial marks a quarter not
-    over on that date."""
+    over on that date.
+
+    The actions are counted per incident date first (a few thousand dates for 400,000 actions), then the
+    dates per quarter: whether a window has ended depends on the date alone, and labelling a quarter per
+    action cost more than the counting. Done within N days: completed on day ``incident_date + N`` at
+    the latest, in days between two dates (the same days as adding an interval, without a timestamp per action)."""
     settings = settings or Settings()
     base, params = kept_actions(f, con)
-    columns = []
+    per_day, columns = [], []
     for days in settings.cohort_days:
         window = f"incident_date + INTERVAL {int(days)} DAY <= $as_of"
-        done_by = f"done AND completed_at::DATE <= incident_date + INTERVAL {int(days)} DAY"
-        columns.append(f"count(*) FILTER (WHERE {window}) AS n_{days}d")
-        columns.append(f"count(*) FILTER (WHERE {window} AND {done_by}) "
-                       f"/ nullif(count(*) FILTER (WHERE {window}), 0) AS done_{days}d")
-    table = frame(con, f"""{base} {grouped_by_quarter(
-        f'count(*) AS actions, {", ".join(columns)}', "incident_date", settings.fiscal_year_start_month,
-        "FROM kept_actions WHERE NOT cancelled AND incident_date IS NOT NULL")}""", params)
+        per_day.append(f"count(*) FILTER (WHERE done AND completed_at::DATE - incident_date <= {int(days)}) "
+                       f"AS done_within_{days}")
+        # a sum over no date is NULL, where the count of no action was 0
+        columns.append(f"coalesce(sum(actions) FILTER (WHERE {window}), 0)::BIGINT AS n_{days}d")
+        columns.append(f"sum(done_within_{days}) FILTER (WHERE {window}) "
+                       f"/ nullif(sum(actions) FILTER (WHERE {window}), 0) AS done_{days}d")
+    table = frame(con, f"""{base},
+        per_day AS (SELECT incident_date, count(*) AS actions, {", ".join(per_day)}
+                    FROM kept_actions WHERE NOT cancelled AND incident_date IS NOT NULL GROUP BY incident_date)
+        {grouped_by_quarter(f'sum(actions)::BIGINT AS actions, {", ".join(columns)}', "incident_date",
+                            settings.fiscal_year_start_month, "FROM per_day")}""", params)
     return with_partial(table, f.as_of, settings.fiscal_year_start_month)
 
 

@@ -51,10 +51,12 @@ def page_calls(settings: Settings) -> dict[str, list]:
             *([lambda con, f: completeness.report(con, f)] if hasattr(completeness, "report")
               else [lambda con, f: completeness.summary(con, f),  # before: two queries counting the same flags
                     lambda con, f: completeness.worst_files(con, f)])],
-        "actions": sidebar + [
-            lambda con, f: actions.summary(con, f),
-            lambda con, f: actions.rates_by(con, f, "team"),
-            lambda con, f: actions.rates_by(con, f, "priority"),
+        "actions": sidebar + (
+            [lambda con, f: actions.summary_and_rates(con, f, ("team", "priority"))]
+            if hasattr(actions, "summary_and_rates")
+            else [lambda con, f: actions.summary(con, f),  # before: three scans for the tiles and two tables
+                  lambda con, f: actions.rates_by(con, f, "team"),
+                  lambda con, f: actions.rates_by(con, f, "priority")]) + [
             lambda con, f: actions.time_to_close(con, f),
             lambda con, f: actions.cohort_completion(con, f, s),
             lambda con, f: actions.overdue(con, f, limit=1000),  # the page's first rows; counts from summary

@@ -36,6 +36,11 @@ from hindsight.config import read_config  # noqa: E402
 from hindsight.demo.model import REF_TODAY  # noqa: E402
 
 
+def _summary_and_rates(con, f: Filters) -> dict:
+    summary, tables = actions.summary_and_rates(con, f, ("team", "priority"))
+    return {"summary": summary, **tables}
+
+
 def _calls(s: Settings, pid: str) -> dict:
     """label -> function(con, f): every analytics function the dashboard, the CLI or the pack calls."""
     calls = {
@@ -43,6 +48,9 @@ def _calls(s: Settings, pid: str) -> dict:
         "actions.overdue": lambda con, f: actions.overdue(con, f),
         "actions.blocked": lambda con, f: actions.blocked(con, f),
         "actions.open_actions": lambda con, f: actions.open_actions(con, f),
+        "actions.overdue first 100": lambda con, f: actions.overdue(con, f, limit=100),
+        "actions.open_actions first 100": lambda con, f: actions.open_actions(con, f, limit=100),
+        "actions.summary_and_rates": lambda con, f: _summary_and_rates(con, f),
         "actions.time_to_close": lambda con, f: actions.time_to_close(con, f),
         "actions.cohort_completion": lambda con, f: actions.cohort_completion(con, f, s),
         "actions.rates_by_quarter": lambda con, f: actions.rates_by_quarter(con, f, s),

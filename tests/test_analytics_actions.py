@@ -3,6 +3,7 @@
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analytics import actions
@@ -50,11 +51,68 @@ def test_rates_by_team(con):
     assert rows.loc["b", "on_time_rate"] == 0.0
 
 
+def test_summary_and_rates_in_one_query(con):
+    """The Actions page's tiles and its two tables from one scan. By priority, worked out from FIXTURE:
+    high: A1 (done on time), A3 (todo, due 02-01: overdue), B1 (blocked, due 05-01: not due) -> 3 actions,
+    1 done, 2 due, 1 on time, 1 overdue, 1 blocked; medium: A2 (done 01-20, due 01-15: late), B2 (in
+    progress, due 03-25: overdue) -> 2, 1, 2, 0, 1, 0; low: B3 (done, due 04-15: not due), A4 cancelled
+    -> 1, 1, 0, 0, 0, 0. The largest group first, as rates_by orders them."""
+    f = Filters(as_of=AS_OF)
+    summary, tables = actions.summary_and_rates(con, f, by=("team", "priority"))
+    assert summary.to_dict("records") == [{"actions": 6, "done": 3, "completion_rate": 0.5, "due": 4, "on_time": 1,
+                                           "on_time_rate": 0.25, "overdue": 2, "blocked": 1}]
+    counts = ["actions", "done", "due", "on_time", "overdue", "blocked"]
+    assert tables["team"][["team", *counts]].values.tolist() == [["a", 3, 2, 3, 1, 1, 0], ["b", 3, 1, 1, 0, 1, 1]]
+    assert tables["priority"][["priority", *counts]].values.tolist() == [
+        ["high", 3, 1, 2, 1, 1, 1], ["medium", 2, 1, 2, 0, 1, 0], ["low", 1, 1, 0, 0, 0, 0]]
+    assert tables["priority"]["on_time_rate"].tolist()[:2] == [0.5, 0.0] and np.isnan(tables["priority"]["on_time_rate"][2])
+    # nothing selected: one summary row of zeros (no rate), empty tables, as summary and rates_by give
+    summary, tables = actions.summary_and_rates(con, Filters(as_of=AS_OF, teams=("nobody",)), by=("team", "priority"))
+    assert summary[counts].values.tolist() == [[0] * 6] and summary[["completion_rate", "on_time_rate"]].isna().all(axis=None)
+    assert tables["team"].empty and tables["priority"].empty
+    for g in (f, Filters(as_of=AS_OF, teams=("nobody",)), Filters(as_of=date(2025, 3, 1))):
+        summary, tables = actions.summary_and_rates(con, g, by=("team", "priority", "owner"))
+        pd.testing.assert_frame_equal(summary, actions.summary(con, g))
+        for by, table in tables.items():
+            pd.testing.assert_frame_equal(table, actions.rates_by(con, g, by))
+
+
 def test_overdue_and_blocked_lists(con):
     late = actions.overdue(con, Filters(as_of=AS_OF))
     assert late[["description", "owner", "days_overdue"]].values.tolist() == [["A3", "@x", 59], ["B2", "@y", 7]]
     stuck = actions.blocked(con, Filters(as_of=AS_OF))
     assert stuck[["description", "owner", "days_blocked"]].values.tolist() == [["B1", "@z", 22]]
+
+
+# Two overdue actions due the same day and one due earlier; an open action of a post-mortem with no incident date
+TIES = [
+    {"id": "PM-T", "title": "Ties", "team": "a", "severity": "P2", "service": "api",
+     "incident_date": "2025-01-10", "postmortem_date": "2025-01-12", "actions": [
+         {"description": "T1", "owner": "@x", "priority": "high", "due": "2025-03-01", "status": "todo"},
+         {"description": "T2", "owner": "@y", "priority": "high", "due": "2025-03-01", "status": "todo"},
+         {"description": "T3", "owner": "@z", "priority": "low", "due": "2025-02-01", "status": "todo"},
+     ]},
+    {"id": "PM-N", "title": "Undated", "team": "a", "severity": "P3", "service": "api", "actions": [
+        {"description": "N1", "owner": "@x", "priority": "low", "due": "2025-06-01", "status": "todo"},
+    ]},
+]
+
+
+def test_the_first_rows_of_a_listing_are_the_whole_lists_first_rows(load_records):
+    """A page asks for the first rows only, found by a bound on the date the list is ordered by first: the
+    rows tied on that date are all candidates (T1 and T2 are 31 days overdue, T3 59: the first two are T3
+    then T1, by id), and an undated incident's action, last in the tracker, is there once the list reaches
+    it (no bound from a missing date)."""
+    con = load_records(TIES)
+    f = Filters(as_of=AS_OF)
+    overdue = actions.overdue(con, f)
+    assert overdue[["description", "days_overdue"]].values.tolist() == [["T3", 59], ["T1", 31], ["T2", 31]]
+    for limit in (1, 2, 3, 10):
+        pd.testing.assert_frame_equal(actions.overdue(con, f, limit=limit), overdue.head(limit))
+    tracker = actions.open_actions(con, f)
+    assert tracker["description"].tolist() == ["T1", "T2", "T3", "N1"]
+    for limit in (1, 3, 4, 10):
+        pd.testing.assert_frame_equal(actions.open_actions(con, f, limit=limit), tracker.head(limit))
 
 
 def test_as_of_moves_what_is_due(con):
@@ -96,6 +154,20 @@ def test_cohort_completion(con):
     assert (row["n_30d"], row["n_60d"], row["n_90d"]) == (3, 3, 0)
     assert row["done_30d"] == pytest.approx(2 / 3) and row["done_60d"] == pytest.approx(2 / 3)
     assert np.isnan(row["done_90d"])
+
+
+def test_cohort_windows_include_their_last_day(load_records):
+    """Incident on 2025-01-01: C1 done 30 days later (01-31), C2 31 days later (02-01), C3 60 days later
+    (03-02). Within 30 days: C1 only; within 60 and 90: all three. On 2025-04-01 the 90-day window has just
+    ended (01-01 + 90 days = 04-01), so every window counts the three actions."""
+    con = load_records([{"id": "PM-C", "title": "Cohort", "team": "a", "severity": "P2", "service": "api",
+                         "incident_date": "2025-01-01", "postmortem_date": "2025-01-02", "actions": [
+                             {"description": f"C{i}", "owner": "@x", "priority": "low", "due": "2025-06-01",
+                              "status": "done", "completed_at": done}
+                             for i, done in ((1, "2025-01-31"), (2, "2025-02-01"), (3, "2025-03-02"))]}])
+    row = actions.cohort_completion(con, Filters(as_of=AS_OF)).iloc[0]
+    assert (row["n_30d"], row["n_60d"], row["n_90d"]) == (3, 3, 3)
+    assert (row["done_30d"], row["done_60d"], row["done_90d"]) == (pytest.approx(1 / 3), 1.0, 1.0)
 
 
 def test_filters_never_raise_counts(con):

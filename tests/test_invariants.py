@@ -186,10 +186,15 @@ def test_cli_dashboard_and_pack_give_the_same_numbers(cli, corpus, tmp_path, arg
     for row, (_, expected) in zip(cli_rows, trend.iterrows()):
         for column, value in row.items():
             assert same(value, expected[column]), (row["quarter"], column)
-    # the actions report is the Actions page's summary
-    [summary] = cli_json(cli, db, "actions", *args)["Actions"]
-    page = get(actions.summary, f).iloc[0]
-    assert all(same(summary[c], page[c]) for c in summary)
+    # the actions report is the Actions page's summary, and its tables by team and priority the page's
+    report = cli_json(cli, db, "actions", *args)
+    page, tables = get(actions.summary_and_rates, f, by=("team", "priority"))
+    [summary] = report["Actions"]
+    assert all(same(summary[c], page.iloc[0][c]) for c in summary)
+    for by, section in (("team", "By team"), ("priority", "By priority")):
+        assert len(report[section]) == len(tables[by])
+        for row, (_, expected) in zip(report[section], tables[by].iterrows()):
+            assert all(same(row[c], expected[c]) for c in row), (by, row)
     # the Overview tiles (last complete quarter) are that quarter's row of the trends, changes included
     quarter = last_complete_quarter(TODAY)
     tiles = get(overview.effectiveness, f, with_settings=True).set_index("key")
@@ -349,13 +354,13 @@ def test_every_postmortem_is_counted_once(corpus):
 
 def test_the_lists_a_page_cuts_have_the_summarys_counts(corpus):
     """The Actions page fetches the first rows of the overdue list and of the open actions, and takes their
-    counts from actions.summary (issue 11: at 100k those lists are 35,000 rows each). The counts must be the
-    lists' lengths, and the first rows the lists' first rows, in every selection."""
+    counts from its summary (actions.summary_and_rates; issue 11: at 100k those lists are 35,000 rows each).
+    The counts must be the lists' lengths, and the first rows the lists' first rows, in every selection."""
     db, get = corpus
     selections = [Filters(as_of=TODAY), Filters(as_of=date(2025, 6, 30)), Filters(as_of=TODAY, severities=("P1",))]
     selections += [Filters(teams=(team,), as_of=TODAY) for team in teams(db)]
     for f in selections:
-        summary = get(actions.summary, f)
+        summary, _ = get(actions.summary_and_rates, f, by=("team", "priority"))
         overdue, still_open = get(actions.overdue, f), get(actions.open_actions, f)
         assert len(overdue) == summary.iloc[0]["overdue"], f
         assert len(still_open) == actions.open_count(summary), f

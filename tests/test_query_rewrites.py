@@ -162,6 +162,58 @@ def reference_architecture_review(db, f: Filters, settings: Settings) -> list[tu
 
 # --- the rewrites against the references -------------------------------------------------------------
 
+def reference_cohorts(db, f: Filters, settings: Settings) -> dict[str, dict]:
+    """Per quarter of the kept incidents: their actions (cancelled ones aside), and per window of N days the
+    actions whose window has ended on the as-of date (n) and the share of them done within N days."""
+    from analytics.quarters import quarter_of
+
+    pms = {p["id"]: p for p in postmortems(db)}
+    cohorts = {}
+    for pid, status, completed_at in query(db, "SELECT postmortem_id, status, completed_at FROM actions"):
+        pm = pms[pid]
+        if status == "cancelled" or pm["date"] is None or pm["date"] > f.as_of or not kept(pm, f):
+            continue
+        done = status == "done" and (completed_at is None or completed_at.date() <= f.as_of)
+        row = cohorts.setdefault(quarter_of(pm["date"], settings.fiscal_year_start_month), {"actions": 0})
+        row["actions"] += 1
+        for days in settings.cohort_days:
+            if pm["date"] + timedelta(days=days) <= f.as_of:
+                row[f"n_{days}d"] = row.get(f"n_{days}d", 0) + 1
+                within = done and completed_at is not None and completed_at.date() <= pm["date"] + timedelta(days=days)
+                row[f"within_{days}"] = row.get(f"within_{days}", 0) + within
+    return cohorts
+
+
+def test_cohort_completion(corpus):
+    db, con = corpus
+    for f in selections(db):
+        table = actions.cohort_completion(con, f, SETTINGS).set_index("quarter")
+        expected = reference_cohorts(db, f, SETTINGS)
+        assert sorted(table.index) == sorted(expected), f
+        for quarter, row in expected.items():
+            assert table.loc[quarter, "actions"] == row["actions"], (f, quarter)
+            for days in SETTINGS.cohort_days:
+                n = row.get(f"n_{days}d", 0)
+                assert table.loc[quarter, f"n_{days}d"] == n, (f, quarter, days)
+                share = table.loc[quarter, f"done_{days}d"]
+                assert np.isnan(share) if n == 0 else share == pytest.approx(row[f"within_{days}"] / n), (f, quarter)
+
+
+def test_the_actions_pages_calls_are_the_plain_ones(corpus):
+    """The Actions page's tiles and tables from one query, and the first rows of its listings through a date
+    bound: the same frames as summary, rates_by and the whole listings' first rows."""
+    db, con = corpus
+    for f in [*selections(db), Filters(as_of=TODAY, teams=("nobody",))]:
+        summary, tables = actions.summary_and_rates(con, f, by=("team", "priority", "owner"))
+        pd.testing.assert_frame_equal(summary, actions.summary(con, f))
+        for by, table in tables.items():
+            pd.testing.assert_frame_equal(table, actions.rates_by(con, f, by))
+        for listing in (actions.overdue, actions.open_actions):
+            whole = listing(con, f)
+            for limit in (1, 10, 100):
+                pd.testing.assert_frame_equal(listing(con, f, limit=limit), whole.head(limit))
+
+
 def test_recurrence_flags(corpus):
     db, con = corpus
     for window in (SETTINGS.recurrence_window_days, 30):

@@ -56,10 +56,9 @@ def rates_chart(df, by: str, key: str) -> None:
     ui.chart(fig, key, height=130 + 46 * len(df))
 
 
-def rates(filters: Filters) -> None:
+def rates(by_team, by_priority) -> None:
     st.header("Completion and on-time rates")
-    by_team = data.query(actions.rates_by, filters, by="team")
-    by_priority = actions.in_priority_order(data.query(actions.rates_by, filters, by="priority"))
+    by_priority = actions.in_priority_order(by_priority)
     by_priority = by_priority.assign(priority=by_priority["priority"].map(ui.word))
     left, right = st.columns(2)
     with left:
@@ -199,12 +198,12 @@ settings = data.current_settings()
 st.title("Actions")
 st.caption(f"As of {filters.as_of}. The weekly actions review: what got done, what is late, what is stuck. "
            "Cancelled actions are left out of every rate.")
-summary = data.query(actions.summary, filters)
+summary, rates_by = data.query(actions.summary_and_rates, filters, by=("team", "priority"))
 if summary.empty or not summary.iloc[0]["actions"]:
     st.caption("Nothing in this selection: no corrective action (cancelled ones aside) on these post-mortems.")
     st.stop()
 tiles(summary.iloc[0])
-rates(filters)
+rates(rates_by["team"], rates_by["priority"])
 time_to_close(filters)
 cohort_completion(filters, settings)
 overdue_and_blocked(filters, settings, int(summary.iloc[0]["overdue"]))
