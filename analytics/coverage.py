@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from analytics import incident_facts, recurrence
-from analytics.base import frame
+from analytics.base import frame, tuples
 from analytics.filters import Filters
 from analytics.settings import Settings
 
@@ -35,7 +35,7 @@ COLUMNS = ["incident_id", "severity", "started_at", "minutes", "customer_impact"
 
 def source(con: duckdb.DuckDBPyConnection) -> str:
     """'incidents' when the incidents list has rows, else 'postmortems'."""
-    return "incidents" if frame(con, "SELECT count(*) AS n FROM incidents").iloc[0]["n"] else "postmortems"
+    return "incidents" if tuples(con, "SELECT count(*) FROM incidents")[0][0] else "postmortems"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
