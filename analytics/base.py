@@ -102,9 +102,11 @@ def pm_cte(f: Filters, name: str = "pm") -> tuple[str, dict]:
 
 
 def duration_stats(column: str) -> str:
-    """n, median, p90 and max of a skewed duration: never a lone mean."""
-    return (f"count({column}) AS n, median({column}) AS median, quantile_cont({column}, 0.9) AS p90, "
-            f"max({column}) AS max")
+    """n, median, p90 and max of a skewed duration: never a lone mean. The median and the p90 come from one
+    aggregate, which DuckDB computes once (the same expression twice) instead of two that each sort the
+    values: ``median`` is ``quantile_cont`` at 0.5, interpolated alike, so the values are the same."""
+    quantiles = f"quantile_cont({column}, [0.5, 0.9])"
+    return f"count({column}) AS n, {quantiles}[1] AS median, {quantiles}[2] AS p90, max({column}) AS max"
 
 
 def business_days(start: str, end: str) -> str:

@@ -24,8 +24,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics import recurrence
-from analytics.base import frame
+from analytics import incident_facts, recurrence
+from analytics.base import frame, tuples
 from analytics.filters import Filters
 from analytics.settings import Settings
 
@@ -35,59 +35,31 @@ COLUMNS = ["incident_id", "severity", "started_at", "minutes", "customer_impact"
 
 def source(con: duckdb.DuckDBPyConnection) -> str:
     """'incidents' when the incidents list has rows, else 'postmortems'."""
-    return "incidents" if frame(con, "SELECT count(*) AS n FROM incidents").iloc[0]["n"] else "postmortems"
-
-
-def _incidents(source_name: str) -> str:
-    """One row per incident of the source, with what the rule needs (see the module docstring)."""
-    if source_name == "incidents":
-        return """
-            SELECT i.incident_id,
-                   coalesce(i.severity, p.severity) AS severity,
-                   coalesce(i.started_at, p.started_at) AS started_at,
-                   coalesce(i.started_at::DATE, p.incident_date) AS incident_date,
-                   coalesce(CASE WHEN i.resolved_at >= i.started_at
-                                 THEN date_diff('second', i.started_at, i.resolved_at) / 60.0 END,
-                            p.minutes_to_resolve) AS minutes,
-                   coalesce(i.customer_impact, p.customer_impact) AS customer_impact,
-                   coalesce(p.near_miss, FALSE) AS near_miss,
-                   p.postmortem_id IS NOT NULL AS has_postmortem,
-                   i.postmortem_id,
-                   p.team, p.service, p.primary_cause_category
-            FROM incidents i LEFT JOIN postmortems p ON p.postmortem_id = i.postmortem_id"""
-    return """
-            SELECT postmortem_id AS incident_id, severity, started_at, incident_date,
-                   minutes_to_resolve AS minutes, customer_impact, coalesce(near_miss, FALSE) AS near_miss,
-                   TRUE AS has_postmortem, postmortem_id, team, service, primary_cause_category
-            FROM postmortems"""
+    return "incidents" if tuples(con, "SELECT count(*) FROM incidents")[0][0] else "postmortems"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None) -> tuple[str, dict]:
-    """`rated`: every kept incident with its reasons, required and has_postmortem. Whether an incident
-    recurs comes from analytics.recurrence over every post-mortem (a filter must not change it)."""
+    """`rated`: every kept incident with required, has_postmortem and what its reasons are made of. Whether
+    an incident recurs comes from analytics.recurrence over every post-mortem (a filter must not change it).
+    The incidents with their post-mortem's columns and recurrence as the last ingest wrote them
+    (analytics/incident_facts.py) when the file has them for this recurrence window; else joined here."""
     settings = settings or Settings()
     src = source(con)
-    every_flag, params = recurrence.every_flag(con, settings)
+    if incident_facts.stored_current(con, settings.recurrence_window_days):
+        incidents, params = incident_facts.STORED, {}
+    else:
+        every_flag, params = recurrence.every_flag(con, settings)
+        incidents = f"({incident_facts.rows(src, every_flag)})"
     where, filter_params = f.where("incident")
     params.update(filter_params)
-    params.update(as_of=f.as_of, source=src, p2_minutes=settings.coverage_p2_minutes,
-                  p2_label=f"P2 > {settings.coverage_p2_minutes:g} min")
+    params.update(as_of=f.as_of, source=src, p2_minutes=settings.coverage_p2_minutes)
     return f"""
-        WITH incident AS ({_incidents(src)}),
-        kept AS (
-            SELECT incident.*, coalesce(recurrence.recurs, FALSE) AS recurring
-            FROM incident LEFT JOIN {every_flag} recurrence ON recurrence.postmortem_id = incident.postmortem_id
+        WITH kept AS (
+            SELECT * FROM {incidents} incident
             WHERE {where} AND (incident_date IS NULL OR incident_date <= $as_of)
         ),
         rated AS (
-            SELECT incident_id, severity, started_at, minutes, customer_impact,
-                   list_filter([
-                       CASE WHEN severity = 'P1' THEN 'P1' END,
-                       CASE WHEN severity = 'P2' AND minutes > $p2_minutes THEN $p2_label END,
-                       CASE WHEN customer_impact THEN 'customer impact' END,
-                       CASE WHEN recurring THEN 'recurring' END,
-                       CASE WHEN near_miss THEN 'near miss (recommended)' END
-                   ], lambda x: x IS NOT NULL) AS reasons,
+            SELECT incident_id, severity, started_at, minutes, customer_impact, near_miss, recurring,
                    (severity = 'P1' OR (severity = 'P2' AND minutes > $p2_minutes) OR customer_impact
                     OR recurring) IS TRUE AS required,
                    has_postmortem, postmortem_id, $source AS source
@@ -99,7 +71,7 @@ def required(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | No
     """One row per incident that requires a post-mortem, or recommends one (a near miss, required
     False), oldest first: incident_id, severity, started_at, minutes, customer_impact, reasons (list of
     words), required, has_postmortem, postmortem_id, source."""
-    return _listed(con, f, settings, "len(reasons) > 0")
+    return _listed(con, f, settings, "required OR near_miss")  # the rows with a reason
 
 
 def missing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -110,8 +82,18 @@ def missing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
 
 def _listed(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None, condition: str) -> pd.DataFrame:
     base, params = _rows(con, f, settings)
+    params["p2_label"] = f"P2 > {(settings or Settings()).coverage_p2_minutes:g} min"
     table = frame(con, f"""{base}
-        SELECT * FROM rated WHERE {condition}
+        SELECT incident_id, severity, started_at, minutes, customer_impact,
+               list_filter([
+                   CASE WHEN severity = 'P1' THEN 'P1' END,
+                   CASE WHEN severity = 'P2' AND minutes > $p2_minutes THEN $p2_label END,
+                   CASE WHEN customer_impact THEN 'customer impact' END,
+                   CASE WHEN recurring THEN 'recurring' END,
+                   CASE WHEN near_miss THEN 'near miss (recommended)' END
+               ], lambda x: x IS NOT NULL) AS reasons,
+               required, has_postmortem, postmortem_id, source
+        FROM rated WHERE {condition}
         ORDER BY started_at NULLS LAST, incident_id""", params)
     table["reasons"] = table["reasons"].map(list)
     return table[COLUMNS]
@@ -127,6 +109,6 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
                count(*) FILTER (WHERE required AND has_postmortem)
                    / nullif(count(*) FILTER (WHERE required), 0) AS coverage_rate,
                count(*) FILTER (WHERE required AND NOT has_postmortem) AS missing,
-               count(*) FILTER (WHERE NOT required AND len(reasons) > 0) AS recommended,
+               count(*) FILTER (WHERE NOT required AND near_miss) AS recommended,
                $source AS source
         FROM rated""", params)

@@ -78,6 +78,17 @@ def days(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None =
         FROM written ORDER BY incident_date, postmortem_id""", params)
 
 
+def day_counts(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+    """``days``' rows counted: one row per severity, days and within_sla with n, the post-mortems that have
+    them, by severity (nulls last), days and within_sla. What the charts draw, in a few hundred rows at 100k
+    post-mortems: fetching ``days`` costs its 100,000 rows sorted on their ids, and the charts need no order."""
+    settings = settings or Settings()
+    base, params = _written(f, settings)
+    return frame(con, f"""{base}
+        SELECT severity, days, business_days <= $sla AS within_sla, count(*) AS n
+        FROM written GROUP BY ALL ORDER BY severity NULLS LAST, days, within_sla""", params)
+
+
 def waiting(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """Incidents up to the as-of date with no post-mortem date on or before it, longest waiting first:
     postmortem_id, title, team, severity, incident_date, days_waiting, business_days_waiting and

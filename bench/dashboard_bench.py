@@ -72,7 +72,8 @@ def page_calls(settings: Settings) -> dict[str, list]:
             lambda con, f: timeliness.summary(con, f, s),
             lambda con, f: timeliness.waiting(con, f, s),
             lambda con, f: coverage.summary(con, f, s),
-            lambda con, f: (timeliness.days if hasattr(timeliness, "days")  # before: the whole distribution
+            lambda con, f: (timeliness.day_counts if hasattr(timeliness, "day_counts")  # before: 100k rows
+                            else timeliness.days if hasattr(timeliness, "days")  # before that: the distribution
                             else timeliness.distribution)(con, f, s),
             lambda con, f: timeliness.summary(con, f, s, by="severity"),
             lambda con, f: coverage.missing(con, f, s),

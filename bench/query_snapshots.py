@@ -93,6 +93,7 @@ def _calls(s: Settings, pid: str) -> dict:
         "timeliness.days": lambda con, f: (timeliness.days(con, f, s) if hasattr(timeliness, "days") else  # before:
                                            timeliness.distribution(con, f, s)[["severity", "days", "within_sla"]]),
         "timeliness.waiting": lambda con, f: timeliness.waiting(con, f, s),
+        "timeliness.day_counts": lambda con, f: timeliness.day_counts(con, f, s),
     }
     for by in ("team", "owner", "priority", "severity", "service"):
         calls[f"actions.rates_by {by}"] = lambda con, f, by=by: actions.rates_by(con, f, by)

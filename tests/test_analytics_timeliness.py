@@ -55,6 +55,21 @@ def test_distribution_days_and_business_days(con):
                                   "days", "business_days", "within_sla"]
 
 
+def test_day_counts_count_the_distribution(load_records):
+    # the fixture's written post-mortems (PM-1 P1 7 d within, PM-2 P2 10 d late, PM-3 P1 1 d within, PM-4 P2
+    # 21 d late) and PM-10, a second P1 written Mon -> Tue like PM-3: 1 day, 1 business day, within
+    con = load_records(FIXTURE + [pm("PM-10", "b", "P1", "2025-02-03", "2025-02-04")])
+    rows = timeliness.day_counts(con, Filters(as_of=AS_OF))
+    assert list(rows.columns) == ["severity", "days", "within_sla", "n"]
+    assert rows.values.tolist() == [["P1", 1, True, 2], ["P1", 7, True, 1], ["P2", 10, False, 1],
+                                    ["P2", 21, False, 1]]
+    # an SLA of 6 business days takes PM-2 (6 business days) within; team b keeps PM-3, PM-4 and PM-10
+    assert timeliness.day_counts(con, Filters(as_of=AS_OF), Settings(postmortem_sla_business_days=6))[
+        "within_sla"].tolist() == [True, True, True, False]
+    assert timeliness.day_counts(con, Filters(as_of=AS_OF, teams=("b",))).values.tolist() == [
+        ["P1", 1, True, 2], ["P2", 21, False, 1]]
+
+
 def test_summary_overall(con):
     row = timeliness.summary(con, Filters(as_of=AS_OF)).iloc[0].to_dict()
     # days 1, 7, 10, 21: median (7 + 10) / 2; p90 at rank 2.7 = 10 + 0.7 * 11
@@ -127,7 +142,7 @@ def test_filters_never_raise_counts_and_rates_stay_in_range(con):
         assert row["n"] <= everything["n"] and row["within_sla"] <= everything["within_sla"]
         assert np.isnan(row["within_sla_rate"]) or 0 <= row["within_sla_rate"] <= 1
         assert len(timeliness.waiting(con, f)) <= waiting_all
-        assert len(timeliness.distribution(con, f)) == row["n"]
+        assert len(timeliness.distribution(con, f)) == row["n"] == timeliness.day_counts(con, f)["n"].sum()
         for by in ("severity", "team", "quarter"):
             rates = timeliness.summary(con, f, by=by)["within_sla_rate"]
             assert ((rates >= 0) & (rates <= 1)).all()

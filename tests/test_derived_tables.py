@@ -1,6 +1,7 @@
 """The tables the ingest derives and writes into the file (pipeline/derived.py: recurrence_flags,
-action_facts), and the readers' use of them: the same rows as computed from the raw tables, used only when
-the file's last ingest wrote them with the reader's settings; an older file (no table) reads the same numbers.
+action_facts, incident_facts), and the readers' use of them: the same rows as computed from the raw tables,
+used only when the file's last ingest wrote them with the reader's settings; an older file (no table) reads
+the same numbers.
 
 The fixture is tests/test_analytics_recurrence.py's MAIN, whose flags are worked out there by hand:
 PM-2 recurs on PM-1 (80 days), PM-3 on PM-2 (0 days), PM-5 on PM-4 (59 days), PM-6 by an explicit link
@@ -8,8 +9,10 @@ to PM-OLD (not loaded); 4 of 9 recur. Its actions: PM-1 (team a) one done 2025-0
 PM-2 (team a) one done 2025-04-15, PM-4 (team b) one cancelled."""
 
 import json
+from datetime import date
 
 import duckdb
+import pandas as pd
 import pytest
 
 from analytics import actions, recurrence, recurrence_flags
@@ -193,3 +196,76 @@ def query_rows(db, sql):
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+# incident_facts, on tests/test_analytics_coverage.py's fixture (its numbers are worked out there by hand)
+def coverage_tables(db, settings=None):
+    """Whether coverage read the stored incidents, and required, missing and summary under several filters."""
+    from analytics import coverage
+    from tests.test_analytics_coverage import AS_OF as COVERAGE_AS_OF, FILTERS as COVERAGE_FILTERS
+
+    con = connect_readonly(db)
+    try:
+        tables = [call(con, Filters(**{"as_of": COVERAGE_AS_OF, **kw}), settings)
+                  for kw in ({}, *COVERAGE_FILTERS, dict(as_of=date(2025, 1, 31)))
+                  for call in (coverage.required, coverage.missing, coverage.summary)]
+        return "incident_facts" in coverage._rows(con, Filters(as_of=COVERAGE_AS_OF), settings)[0], tables
+    finally:
+        con.close()
+
+
+@pytest.fixture(params=[True, False], ids=["incidents list", "post-mortems only"])
+def covered(request, cli, db, exports):
+    from tests.test_analytics_coverage import INCIDENTS, POSTMORTEMS
+
+    (exports / "pms.json").write_text(json.dumps(POSTMORTEMS), encoding="utf-8")
+    if request.param:
+        (exports / "incidents.csv").write_text(INCIDENTS, encoding="utf-8")
+    ingest(cli, db, exports)
+    return db
+
+
+def test_the_ingest_writes_each_incident_with_its_post_mortem(covered):
+    rows = query_rows(covered, "SELECT incident_id, severity, minutes, near_miss, has_postmortem, team, recurring "
+                               "FROM incident_facts WHERE incident_id IN ('INC-3', 'INC-6', 'INC-8', 'INC-12', "
+                               "'PM-B', 'PM-D') ORDER BY incident_id")
+    if query_rows(covered, "SELECT count(*) FROM incidents") == [(0,)]:  # each post-mortem is an incident
+        # PM-B a P3 near miss of team b; PM-D a P2 of team a resolved in 1h 30m
+        assert rows == [("PM-B", "P3", None, True, True, "b", False), ("PM-D", "P2", 90.0, False, True, "a", False)]
+    else:
+        # INC-3 45 minutes (09:00 to 09:45) with no post-mortem; INC-6 a near miss by PM-B; INC-8 links PM-Z,
+        # not loaded; INC-12 has no severity in the list: PM-E's P1, and PM-E's team b
+        assert rows == [("INC-12", "P1", None, False, True, "b", False),
+                        ("INC-3", "P2", 45.0, False, False, None, False),
+                        ("INC-6", "P3", 5.0, True, True, "b", False),
+                        ("INC-8", "P1", 120.0, False, False, None, False)]
+    assert query_rows(covered, "SELECT value FROM schema_info WHERE key = 'incident_facts'") == [("180/v1@1",)]
+    assert coverage_tables(covered)[0]
+
+
+def test_without_the_incident_table_coverage_is_the_same(covered, cli, exports):
+    _, from_table = coverage_tables(covered)
+    con = duckdb.connect(str(covered))
+    con.execute("DROP TABLE incident_facts")  # as a file written before the table existed
+    con.execute("DELETE FROM schema_info WHERE key = 'incident_facts'")
+    con.close()
+    joined, computed = coverage_tables(covered)
+    assert not joined
+    for stored_table, computed_table in zip(from_table, computed, strict=True):
+        pd.testing.assert_frame_equal(stored_table, computed_table)
+    ingest(cli, covered, exports)  # the next ingest writes it, though no file changed
+    assert query_rows(covered, "SELECT value FROM schema_info WHERE key = 'incident_facts'") == [("180/v1@2",)]
+    assert coverage_tables(covered)[0]
+
+
+def test_another_window_or_a_later_run_joins_again(covered, cli, exports):
+    assert not coverage_tables(covered, Settings(recurrence_window_days=30))[0]
+    ingest(cli, covered, exports)  # nothing changed: the table is kept, its stamp moves to run 2
+    assert query_rows(covered, "SELECT value FROM schema_info WHERE key = 'incident_facts'") == [("180/v1@2",)]
+    assert coverage_tables(covered)[0]
+    con = duckdb.connect(str(covered))  # an older release's run 3 leaves the table as it was: maybe stale
+    con.execute("INSERT INTO ingest_runs (run_id, started_at, finished_at, paths, config, files_seen, files_loaded, "
+                "files_unchanged, files_rejected, postmortems, actions, warnings, errors) SELECT 3, started_at, "
+                "finished_at, paths, config, 0, 0, 0, 0, 0, 0, 0, 0 FROM ingest_runs WHERE run_id = 1")
+    con.close()
+    assert not coverage_tables(covered)[0]

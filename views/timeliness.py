@@ -110,7 +110,9 @@ def days_by_severity(filters: Filters, settings: Settings, dist) -> None:
 
 
 def days_to_postmortem(filters: Filters, settings: Settings, summary) -> None:
-    dist = data.query(timeliness.days, filters, settings=settings)
+    counts = data.query(timeliness.day_counts, filters, settings=settings)
+    # one row per post-mortem, as the charts count and place them: each count's row n times
+    dist = counts.take(np.repeat(np.arange(len(counts)), counts["n"])).reset_index(drop=True)
     if not ui.section("Days to post-mortem", dist,
                       "Nothing in this selection: no post-mortem written by the as-of date with both dates."):
         return
