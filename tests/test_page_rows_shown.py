@@ -170,7 +170,7 @@ def test_an_escalation_rule_shows_its_first_rows_and_downloads_all(app, offered)
     assert list(shown.columns) == list(every.columns)  # the whole rule decides which columns show
     assert shown["Subject"].tolist() == every["Subject"].head(SHOWN).tolist()
     assert "Showing the first 5 of 26 rows, in this order; the CSV has every row." in captions(at)
-    assert any(c.startswith("n = 26 rows, the oldest first.") and c.endswith("of the rows shown.")
+    assert any(c.startswith("n = 26 rows, the oldest first.") and c.endswith("(the picker lists those of the rows shown).")
                for c in captions(at))
     # the picker offers the post-mortems of the rows shown: one each, as the shown rows' evidence says
     picks = at.selectbox(key="esc-pick-management").options

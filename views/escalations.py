@@ -115,8 +115,9 @@ def rule_section(table, rule: str, name: str, explanation: str) -> None:
              every=lambda: _display(rows).drop(columns="Rule"))
     if rows.empty:
         return
+    cut = "" if len(first) == len(rows) else " (the picker lists those of the rows shown)"
     st.caption(f"n = {_count(len(rows), 'row')}, the oldest first. Evidence: the post-mortems a row rests on; "
-               "pick one to open it" + ("." if len(first) == len(rows) else ", of the rows shown."))
+               f"pick one to open it{cut}.")
     ids = escalations.evidence_ids(first)
     titles = {pid: name for pids, names in zip(first["evidence"], first["evidence_titles"])
               for pid, name in zip(pids, names)}
