@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.base import frame, pm_cte
+from analytics.base import frame, pm_cte, tuples
 from analytics.filters import DIMENSIONS, Filters
 
 
@@ -20,12 +20,11 @@ def counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def choices(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    """Distinct values for the sidebar filters."""
-    out = {}
-    for dimension in DIMENSIONS:
-        out[dimension.field] = frame(con, f"SELECT DISTINCT {dimension.column} AS value FROM postmortems "
-                                          f"WHERE {dimension.column} IS NOT NULL ORDER BY 1")["value"].tolist()
-    return out
+    """Distinct values for the sidebar filters, each sorted; one scan for the four (every page asks)."""
+    lists = ", ".join(f"list(DISTINCT {d.column} ORDER BY {d.column}) FILTER (WHERE {d.column} IS NOT NULL)"
+                      for d in DIMENSIONS)
+    (row,) = tuples(con, f"SELECT {lists} FROM postmortems")
+    return {d.field: list(values or []) for d, values in zip(DIMENSIONS, row)}
 
 
 def _literal_like(text: str) -> str:

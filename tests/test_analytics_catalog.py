@@ -31,3 +31,17 @@ def test_search_matches_percent_and_underscore_literally(load_records, search, e
     con = load_records(RECORDS)
     found = catalog.postmortems(con, Filters(as_of=date(2025, 2, 1)), search=search)
     assert found["postmortem_id"].tolist() == expected
+
+
+def test_filter_choices_are_each_dimensions_distinct_values_sorted(load_records):
+    con = load_records([
+        {"id": "C-1", "title": "a", "incident_date": "2025-01-10", "team": "payments", "severity": "P2",
+         "service": "api"},
+        {"id": "C-2", "title": "b", "incident_date": "2025-01-11", "team": "Identity", "severity": "P1"},
+        {"id": "C-3", "title": "c", "incident_date": "2025-01-12", "team": "payments", "service": "web"},
+        {"id": "C-4", "title": "d", "incident_date": "2025-01-13"},
+    ])
+    # each value once, in byte order (capitals first), no empty entry for C-4's missing values; no post-mortem
+    # names a cause category, so its list is empty
+    assert catalog.choices(con) == {"teams": ["Identity", "payments"], "severities": ["P1", "P2"],
+                                    "services": ["api", "web"], "cause_categories": []}
