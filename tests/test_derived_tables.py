@@ -19,7 +19,7 @@ from analytics import actions, recurrence, recurrence_flags
 from analytics.db import connect_readonly
 from analytics.settings import Settings
 from analytics.filters import Filters
-from tests.test_analytics_recurrence import AS_OF, F, MAIN
+from tests.test_analytics_recurrence import AS_OF, F, MAIN, pm
 
 RECURRING = [("PM-2", "PM-1", 80), ("PM-3", "PM-2", 0), ("PM-5", "PM-4", 59), ("PM-6", "PM-OLD", None)]
 
@@ -179,6 +179,24 @@ def test_the_ingest_writes_each_action_with_its_post_mortem(loaded):
     assert summary(loaded) == (True, [2, 2])
     assert summary(loaded, teams=("a",)) == (True, [2, 2])
     assert summary(loaded, teams=("b",)) == (True, [0, 0])
+
+
+def test_action_facts_are_written_open_actions_first(cli, db, exports):
+    # the layout the Actions and Escalations scans rely on for speed (docs/performance.md): open actions
+    # together, by status, then by due date; done and cancelled ones after them. Read in the file's order
+    # (no ORDER BY: DuckDB keeps the order rows were written in)
+    late = pm("PM-10", "2025-06-01", "d", "P2", "db", "code", actions=[
+        {"description": f"Action {n}", "owner": "@w", "status": status, "due_date": due}
+        for n, (status, due) in enumerate([("done", "2025-06-02"), ("todo", "2025-06-20"), ("blocked", None),
+                                           ("cancelled", "2025-06-03"), ("todo", "2025-06-10"),
+                                           ("in_progress", "2025-06-05")])])
+    (exports / "pms.json").write_text(json.dumps(MAIN + [late]), encoding="utf-8")
+    ingest(cli, db, exports)
+    assert query_rows(db, "SELECT status, due_date::VARCHAR FROM action_facts WHERE postmortem_id = 'PM-10'") == [
+        ("blocked", None), ("in_progress", "2025-06-05"), ("todo", "2025-06-10"), ("todo", "2025-06-20"),
+        ("cancelled", "2025-06-03"), ("done", "2025-06-02")]
+    assert [row[0] for row in query_rows(db, "SELECT status FROM action_facts")] == [
+        "blocked", "in_progress", "todo", "todo", "cancelled", "cancelled", "cancelled", "done", "done", "done"]
 
 
 def test_without_the_action_table_the_numbers_are_the_same(loaded):
