@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from analytics import actions
-from analytics.base import column_or_null, frame
+from analytics.base import column_or_null, frame, frame_with_lists
 from analytics.filters import Filters
 from analytics.settings import Settings
 
@@ -314,15 +314,13 @@ _ORDER = "ORDER BY rule_no, since NULLS LAST, subject NULLS LAST, nth"
 
 
 def _frame(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The query's frame as the page and the CLI have always had it: dates as datetime64[ns], lists as lists."""
+    """The query's frame (``frame_with_lists``: lists as lists) as the page and the CLI have always had it:
+    dates as datetime64[ns]."""
     if table.empty:
         return pd.DataFrame(columns=columns)
     for name in ("since", "due_date"):
         if name in table:
             table[name] = table[name].astype("datetime64[ns]")
-    for name in ("evidence", "evidence_titles"):
-        if name in table:
-            table[name] = [v.tolist() for v in table[name]]
     return table
 
 
@@ -331,8 +329,8 @@ def escalations(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings |
     post-mortem ids), detail (why). Ordered by rule (management, architecture review, cross-team,
     block deployments), then since (unknown last), then subject."""
     sql, params = _sql(con, f, settings or Settings())
-    return _frame(frame(con, f"{sql}, {_ORDERED} SELECT {', '.join(COLUMNS)} FROM ordered {_ORDER}", params),
-                  COLUMNS)
+    return _frame(frame_with_lists(con, f"{sql}, {_ORDERED} SELECT {', '.join(COLUMNS)} FROM ordered {_ORDER}",
+                                   params, ("evidence",)), COLUMNS)
 
 
 def reason(detail: str, action_ids: list[str]) -> str:
@@ -364,6 +362,9 @@ _LISTED = ", ".join(f"CASE WHEN len({_DISTINCT.format(many)}) <= 1 THEN {_DISTIN
                     for one, many in _SEVERAL.items()) + ", CASE WHEN why IS NULL THEN action_ids END AS action_ids"
 
 
+_LISTS = ("evidence", "evidence_titles", "action_ids") + tuple(f"{many}_" for many in _SEVERAL.values())
+
+
 def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
     """``escalations`` as a manager reads it: the reason in words (no action ids), and for the actions a row
     names their team(s), priorities, earliest due date and tickets (comma-joined; NULL for a row that names no
@@ -371,8 +372,8 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     untitled), and what blocks them when their documents say ("Blocked by" / "Bloqué par"). Columns: rule,
     subject, why, since, owner, team, priority, due_date, ticket, blocked_by, evidence (ids), evidence_titles."""
     sql, params = _sql(con, f, settings or Settings())
-    table = _frame(frame(con, f"{sql}, {_ORDERED} SELECT * EXCLUDE (action_ids, {', '.join(_SEVERAL.values())}), {_LISTED} "
-                         f"FROM ordered {_ORDER}", params), LISTING)
+    table = _frame(frame_with_lists(con, f"{sql}, {_ORDERED} SELECT * EXCLUDE (action_ids, {', '.join(_SEVERAL.values())}), "
+                                    f"{_LISTED} FROM ordered {_ORDER}", params, _LISTS), LISTING)
     if table.empty:
         return table
     for one, many in _SEVERAL.items():
