@@ -101,3 +101,28 @@ def test_source_paths_are_shown_relative_to_the_ingested_folder():
     # the folder both are under is /home/a/exports
     assert relative_sources(paths).tolist()[:2] == ["2024/x.md", "y.json"]
     assert relative_sources(pd.Series(["/srv/one/pm.md"])).tolist() == ["pm.md"]  # a lone file: its name
+
+
+def test_a_file_is_ranked_with_all_its_post_mortems_complete_ones_included(cli, db, exports):
+    # mixed.json: C-5 without a severity and C-6 complete (as full.json's C-1). The file counts both its
+    # post-mortems, not only the one with a gap: 2, 1 field missing, in 1 cell; full.json is not listed
+    # (titles and days of their own: the same title on the same day reads as one post-mortem twice)
+    mixed = [dict(FULL, id="C-5", title="Five", incident_date="2025-05-06", severity=None),
+             dict(FULL, id="C-6", title="Six", incident_date="2025-06-06")]
+    (exports / "full.json").write_text(json.dumps(FULL), encoding="utf-8")
+    (exports / "mixed.json").write_text(json.dumps(mixed), encoding="utf-8")
+    code, out, err = cli("ingest", exports, "--db", db)
+    assert code == 0, out + err
+    con = connect_readonly(db)
+    try:
+        rows = completeness.worst_files(con, Filters())
+        assert [p.rsplit("/", 1)[-1] for p in rows["source_path"]] == ["mixed.json"]
+        assert rows[["postmortems", "missing_fields", "missing_values"]].values.tolist() == [[2, 1, 1]]
+        assert rows["missing"].tolist() == [["severity"]]
+        summary = completeness.summary(con, Filters())
+        assert summary.set_index("field")["missing"].to_dict() == {
+            "team": 0, "severity": 1, "primary_cause_category": 0, "detection": 0, "actions": 0,
+            "postmortem_date": 0}
+        assert set(summary["postmortems"]) == {3}
+    finally:
+        con.close()
