@@ -38,8 +38,8 @@ def _flags(f: Filters) -> tuple[str, dict]:
 
 def report(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``summary`` and ``worst_files`` from one query: both count the same flags, and at 100,000
-    post-mortems working them out (an anti-join of every post-mortem against 400,000 actions) is most of
-    the cost, paid once here. The whole selection is the grouping set () beside one set per file."""
+    post-mortems working them out (every post-mortem joined to the ids of 400,000 actions) is most of the
+    cost, paid once here. The whole selection is one row (whole), beside one per file with a gap."""
     base, params = _flags(f)
     params["limit"] = int(limit)
     counts = ", ".join(f"count(*) FILTER (WHERE {name}) AS {name}" for name in FIELDS)
