@@ -24,11 +24,15 @@ def current(con: duckdb.DuckDBPyConnection, key: str, setting: object, run_id: i
     return stamp == f"{setting}@{run}"
 
 
-def write(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: dict, key: str, setting: object,
+def write(con: duckdb.DuckDBPyConnection, table: str, sql: str | list[str], params: dict, key: str, setting: object,
           run_id: int, rows_changed: bool = True) -> None:
-    """Write ``sql``'s rows into ``table`` and stamp it for ``setting`` and run ``run_id``. Called by the
-    ingest inside its transaction, on the file's own connection. A run that changed no row only moves the
-    stamp of a table the run before wrote with the same setting."""
+    """Write ``sql``'s rows into ``table`` and stamp it for ``setting`` and run ``run_id``; a list of queries
+    is written part after part, in its order. Called by the ingest inside its transaction, on the file's own
+    connection. A run that changed no row only moves the stamp of a table the run before wrote with the same
+    setting."""
     if rows_changed or not current(con, key, setting, run_id - 1):
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", params)
+        first, *rest = [sql] if isinstance(sql, str) else sql
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {first}", params)
+        for part in rest:
+            con.execute(f"INSERT INTO {table} {part}", params)
     con.execute("INSERT OR REPLACE INTO schema_info VALUES ($key, $value)", {"key": key, "value": f"{setting}@{run_id}"})
