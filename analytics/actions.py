@@ -15,8 +15,9 @@ from analytics.settings import Settings
 PRIORITIES = ("high", "medium", "low")  # the template's order
 
 
-# an action still to do on the as-of date, and one of them past its due date
-OPEN = "NOT done AND NOT cancelled"
+# an action still to do on the as-of date, and one of them past its due date; closed_on says the same as the
+# flags, in a form a scan of the stored table can skip on (analytics/action_facts.py)
+OPEN = "NOT done AND NOT cancelled AND closed_on > $as_of"
 OVERDUE = f"{OPEN} AND due_date < $as_of"
 
 
@@ -43,6 +44,7 @@ def kept_actions(f: Filters, con: duckdb.DuckDBPyConnection | None = None, inlin
         source = ("SELECT action.* REPLACE (coalesce(action.status, 'unknown') AS status), pm.title, pm.team, "
                   "pm.service, pm.severity, pm.incident_date, "
                   "coalesce(pm.postmortem_date, pm.incident_date) AS opened_on, "
+                  f"{action_facts.CLOSED_ON} AS closed_on, "
                   f"{FLAGS} FROM actions action JOIN pm USING (postmortem_id) WHERE {happened('pm')}")
     return f"""
         WITH {cte},

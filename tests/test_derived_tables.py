@@ -289,3 +289,42 @@ def test_another_window_or_a_later_run_joins_again(covered, cli, exports):
                 "finished_at, paths, config, 0, 0, 0, 0, 0, 0, 0, 0 FROM ingest_runs WHERE run_id = 1")
     con.close()
     assert not coverage_tables(covered)[0]
+
+
+def test_action_facts_closed_on_is_the_first_day_an_action_is_not_open(cli, db, exports):
+    # closed_on stands in for the open flags in every scan for open or overdue actions (actions.OPEN): open on a
+    # day before it. Worked out by hand: still to do or an unknown word -> never closed; done -> the day it was
+    # done (for one whose document gives no day, the day its status was first seen done: pipeline/statuses.py,
+    # here the incident's); cancelled -> closed on every day
+    late = pm("PM-10", "2025-06-01", "d", "P2", "db", "code", actions=[
+        {"description": "Still to do", "owner": "@w", "status": "todo", "due_date": "2025-06-05"},
+        {"description": "Done late", "owner": "@w", "status": "done", "due_date": "2025-06-05",
+         "completed_at": "2025-06-20T10:00:00Z"},
+        {"description": "Done, no day", "owner": "@w", "status": "done", "due_date": "2025-06-05"},
+        {"description": "Dropped", "owner": "@w", "status": "cancelled", "due_date": "2025-06-05"},
+        {"description": "Odd word", "owner": "@w", "status": "pondering", "due_date": "2025-06-05"}])
+    (exports / "pms.json").write_text(json.dumps(MAIN + [late]), encoding="utf-8")
+    ingest(cli, db, exports)
+    rows = dict(query_rows(db, "SELECT description, closed_on::VARCHAR FROM action_facts WHERE postmortem_id = 'PM-10'"))
+    assert rows == {"Still to do": "infinity", "Done late": "2025-06-20", "Done, no day": "2025-06-01",
+                    "Dropped": "-infinity", "Odd word": "infinity"}
+    # the action done on 2025-06-20 is overdue until that day, not on it; read from the stored table and
+    # from the raw tables, the same lists
+    con = connect_readonly(db)
+    try:
+        for as_of, expected in ((date(2025, 6, 19), ["Done late", "Odd word", "Still to do"]),
+                                (date(2025, 6, 20), ["Odd word", "Still to do"])):
+            f = Filters(as_of=as_of, teams=("d",))
+            assert sorted(actions.overdue(con, f)["description"]) == expected
+            assert sorted(actions.open_actions(con, f)["description"]) == expected
+    finally:
+        con.close()
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM schema_info WHERE key = 'action_facts'")
+    con.close()
+    con = connect_readonly(db)
+    try:
+        f = Filters(as_of=date(2025, 6, 19), teams=("d",))
+        assert sorted(actions.overdue(con, f)["description"]) == ["Done late", "Odd word", "Still to do"]
+    finally:
+        con.close()
