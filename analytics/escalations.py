@@ -22,7 +22,7 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from analytics import actions
+from analytics import actions, tag_facts
 from analytics.base import column_or_null, frame, frame_with_lists
 from analytics.filters import Filters
 from analytics.settings import Settings
@@ -44,6 +44,13 @@ class _Rule(NamedTuple):
     params: dict
 
 
+class _Sources(NamedTuple):
+    """What the rules read that depends on the file: ``blocked_by``, the actions' column or NULL in a file
+    written before it existed; ``tags``, a FROM item of the post-mortems' tags (analytics/tag_facts.py)."""
+    blocked_by: str
+    tags: str
+
+
 def _titled(postmortem_id: str, title: str, day: str) -> str:
     """SQL: a post-mortem as the listing names it, "2026-01-26 Title"; its id stands for a blank title, and an
     undated one is its title alone."""
@@ -51,7 +58,7 @@ def _titled(postmortem_id: str, title: str, day: str) -> str:
     return f"CASE WHEN {day} IS NULL THEN {name} ELSE strftime({day}, '%Y-%m-%d') || ' ' || {name} END"
 
 
-def _management(settings: Settings, blocked_by: str) -> _Rule:
+def _management(settings: Settings, src: _Sources) -> _Rule:
     """The SQL of ``management``."""
     return _Rule("", f"""
         SELECT description AS subject, blocked_since AS since,
@@ -63,7 +70,7 @@ def _management(settings: Settings, blocked_by: str) -> _Rule:
                          AND tail NOT LIKE '%action%' AND tail NOT LIKE '%(%(%'
                     THEN 'Blocked' || substr(tail, 9) END AS why,
                row_number() OVER (ORDER BY days DESC, action_id) AS nth,
-               [team] AS teams, [priority] AS priorities, [ticket] AS tickets, [{blocked_by}] AS blockers, due_date,
+               [team] AS teams, [priority] AS priorities, [ticket] AS tickets, [{src.blocked_by}] AS blockers, due_date,
                [{_titled('postmortem_id', 'title', 'incident_date')}] AS evidence_titles
         -- days with thousands separators, as every count the pages show: "blocked for 1,020 days"
         FROM (SELECT *, ' blocked for ' || format('{{:,}}', days) || ' days (more than ' || $blocked_text || ')' AS tail
@@ -73,7 +80,7 @@ def _management(settings: Settings, blocked_by: str) -> _Rule:
                                         "blocked_text": f"{settings.blocked_days:,}"})
 
 
-def _architecture_review(settings: Settings, blocked_by: str) -> _Rule:
+def _architecture_review(settings: Settings, src: _Sources) -> _Rule:
     """The SQL of ``architecture_review``."""
     return _Rule(f"""
         numbered AS (
@@ -132,26 +139,25 @@ def _architecture_review(settings: Settings, blocked_by: str) -> _Rule:
         "k_text": str(settings.pattern_incidents), "window_text": str(settings.pattern_window_days)})
 
 
-def _cross_team(settings: Settings, blocked_by: str) -> _Rule:
+def _cross_team(settings: Settings, src: _Sources) -> _Rule:
     """The SQL of ``cross_team``."""
     return _Rule(f"""
         external_causes AS (
             SELECT postmortem_id, list_sort(list_distinct(list(lower(category)))) AS cats
             FROM causes WHERE list_contains($ext_cats::VARCHAR[], lower(category)) GROUP BY 1
         ),
+        external_tags AS (
+            -- each external tag once, sorted
+            SELECT postmortem_id, list_sort(list(tag)) AS ext_tags
+            FROM {src.tags} WHERE list_contains($ext_tags::VARCHAR[], tag) GROUP BY 1
+        ),
         candidates AS (
             -- the reasons worded only for the post-mortems that have one (a few thousand of 100,000)
             SELECT postmortem_id, title, incident_date, team,
                    concat_ws('; ', 'cause category ' || array_to_string(cats, ', '),
-                             'tag ' || array_to_string(nullif(tags, []), ', ')) AS reasons
-            FROM (SELECT postmortem_id, title, incident_date, team,
-                         -- each external tag once, sorted (DISTINCT ... ORDER BY in an aggregate over the
-                         -- unnested tags had DuckDB read every tag twice)
-                         list_sort(list_distinct(list_filter(list_transform(tags, lambda t: lower(trim(t))),
-                                                             lambda t: list_contains($ext_tags::VARCHAR[], t)))) AS tags
-                  FROM pm WHERE incident_date IS NULL OR incident_date <= $as_of)
-            LEFT JOIN external_causes USING (postmortem_id)
-            WHERE cats IS NOT NULL OR len(tags) > 0
+                             'tag ' || array_to_string(ext_tags, ', ')) AS reasons
+            FROM pm LEFT JOIN external_causes USING (postmortem_id) LEFT JOIN external_tags USING (postmortem_id)
+            WHERE (incident_date IS NULL OR incident_date <= $as_of) AND (cats IS NOT NULL OR ext_tags IS NOT NULL)
         ),
         -- the candidates' actions only (a few thousand post-mortems of 100,000), counted in one pass: every
         -- action of a candidate is in kept_actions, as its incident happened by the as-of date
@@ -182,7 +188,7 @@ def _cross_team(settings: Settings, blocked_by: str) -> _Rule:
         "ext_tags": [str(t).strip().lower() for t in settings.external_tags] or [""]})
 
 
-def _block_deployments(settings: Settings, blocked_by: str) -> _Rule:
+def _block_deployments(settings: Settings, src: _Sources) -> _Rule:
     """The SQL of ``block_deployments``."""
     return _Rule(f"""
         late AS (
@@ -196,7 +202,7 @@ def _block_deployments(settings: Settings, blocked_by: str) -> _Rule:
                        AS owner,
                    list_sort(list({{'due': due_date, 'action': action_id, 'pm': postmortem_id,
                                     'team': team, 'ticket': ticket,
-                                    'blocker': {blocked_by}, 'title': title, 'day': incident_date}})) AS late
+                                    'blocker': {src.blocked_by}, 'title': title, 'day': incident_date}})) AS late
             FROM late GROUP BY 1
         ),
         worded AS (
@@ -237,9 +243,10 @@ def _sql(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings, rules=R
     params["blank"] = _BLANK
     # a file written before actions had blocked_by reads as if none were known
     blocked_by = "NULL::VARCHAR" if column_or_null(con, "actions", "blocked_by") != "blocked_by" else "blocked_by"
+    src = _Sources(blocked_by, tag_facts.source(con) if "cross-team" in rules else "")
     ctes, selects = [], []
     for name in rules:
-        rule = _RULES[name](settings, blocked_by)
+        rule = _RULES[name](settings, src)
         ctes.append(rule.ctes)
         selects.append(f"SELECT {RULES.index(name)} AS rule_no, '{name}' AS rule, * FROM ({rule.select})")
         params.update(rule.params)
@@ -365,15 +372,61 @@ _LISTED = ", ".join(f"CASE WHEN len({_DISTINCT.format(many)}) <= 1 THEN {_DISTIN
 _LISTS = ("evidence", "evidence_titles", "action_ids") + tuple(f"{many}_" for many in _SEVERAL.values())
 
 
-def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None) -> pd.DataFrame:
+# the whole rule's totals that the page shows beside its first rows (listing with a limit): its rows, the
+# post-mortems in their evidence (each once), whether a row's ticket is a web link (the listing's ticket: the
+# one ticket its actions name, as hindsight/review/text.py ticket_link reads it; several read as text) and
+# whether a row says what blocks it
+RULE_TOTALS = ["rule_rows", "rule_evidence", "rule_links", "rule_blockers"]
+# hindsight/review/text.py ticket_link as one regular expression (a trim of Python's whitespace on every row
+# cost 30 ms at 100k): a web address once the whitespace around it is stripped, with no space inside
+_WHITE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _BLANK) + "]"
+_LINK = "(len({0}) = 1 AND regexp_full_match({0}[1], '<white>*[hH][tT][tT][pP][sS]?://[^ ]*<white>*'))"
+_TOTALS = f"""
+    totals AS (
+        SELECT rule_no, count(*) AS rule_rows, coalesce(bool_or({_LINK.format(_DISTINCT.format('tickets')).replace('<white>', _WHITE)}), FALSE)
+                   AS rule_links,
+               bool_or(len({_DISTINCT.format('blockers')}) >= 1) AS rule_blockers
+        FROM ordered GROUP BY 1
+    ),
+    cited AS (
+        SELECT rule_no, count(DISTINCT postmortem_id) AS rule_evidence
+        FROM (SELECT rule_no, unnest(evidence) AS postmortem_id FROM ordered) GROUP BY 1
+    ),
+    placed AS (
+        -- each row's place in its rule, sorted on the keys alone (a sort of the worded rows cost 50 ms at 100k)
+        SELECT rule_no, nth, row_number() OVER (PARTITION BY rule_no ORDER BY since NULLS LAST, subject NULLS LAST, nth)
+                   AS place
+        FROM ordered
+    ),
+    first_rows AS (
+        SELECT ordered.*, place, rule_rows, coalesce(rule_evidence, 0) AS rule_evidence, rule_links, rule_blockers
+        FROM ordered JOIN placed USING (rule_no, nth) JOIN totals USING (rule_no) LEFT JOIN cited USING (rule_no)
+        WHERE place <= $limit
+    )"""
+
+
+def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | None = None,
+            limit: int | None = None) -> pd.DataFrame:
     """``escalations`` as a manager reads it: the reason in words (no action ids), and for the actions a row
     names their team(s), priorities, earliest due date and tickets (comma-joined; NULL for a row that names no
     action: its team is that of its evidence), with the evidence's titles ("2026-01-26 Title", the id where
     untitled), and what blocks them when their documents say ("Blocked by" / "Bloqué par"). Columns: rule,
-    subject, why, since, owner, team, priority, due_date, ticket, blocked_by, evidence (ids), evidence_titles."""
+    subject, why, since, owner, team, priority, due_date, ticket, blocked_by, evidence (ids), evidence_titles.
+
+    With ``limit``: each rule's first ``limit`` rows only, what the Escalations page shows (at 100k
+    post-mortems a rule holds 8,000 rows, and turning them all into a frame cost a fifth of the page), each
+    with its whole rule's RULE_TOTALS."""
     sql, params = _sql(con, f, settings or Settings())
-    table = _frame(frame_with_lists(con, f"{sql}, {_ORDERED} SELECT * EXCLUDE (action_ids, {', '.join(_SEVERAL.values())}), "
-                                    f"{_LISTED} FROM ordered {_ORDER}", params, _LISTS), LISTING)
+    columns = LISTING
+    if limit is None:
+        query = (f"{sql}, {_ORDERED} SELECT * EXCLUDE (action_ids, {', '.join(_SEVERAL.values())}), {_LISTED} "
+                 f"FROM ordered {_ORDER}")
+    else:
+        params["limit"] = int(limit)
+        columns = LISTING + RULE_TOTALS
+        query = (f"{sql}, {_ORDERED}, {_TOTALS} SELECT * EXCLUDE (action_ids, {', '.join(_SEVERAL.values())}, place), "
+                 f"{_LISTED} FROM first_rows ORDER BY rule_no, place")
+    table = _frame(frame_with_lists(con, query, params, _LISTS), columns)
     if table.empty:
         return table
     for one, many in _SEVERAL.items():
@@ -385,4 +438,4 @@ def listing(con: duckdb.DuckDBPyConnection, f: Filters, settings: Settings | Non
     if unsure.any():
         table.loc[unsure, "why"] = [reason(d, ids) for d, ids in
                                     zip(table.loc[unsure, "detail"], table.loc[unsure, "action_ids"])]
-    return table[LISTING]
+    return table[columns]

@@ -83,7 +83,9 @@ def page_calls(settings: Settings) -> dict[str, list]:
             else [lambda con, f: quarterly.trends(con, f, s),  # before: the page merged the two
                   lambda con, f: actions.rates_by_quarter(con, f, s)]) + [
             lambda con, f: quarterly.causes(con, f, s)],
-        "escalations": sidebar + [lambda con, f: escalations.listing(con, f, s)],
+        "escalations": sidebar + [  # each rule's first rows and its totals (before: every row)
+            lambda con, f: escalations.listing(con, f, s, limit=1000) if hasattr(escalations, "RULE_TOTALS")
+            else escalations.listing(con, f, s)],
         "postmortems": sidebar + ([  # the page asks for the rows it shows and their count
             lambda con, f: catalog.postmortems(con, f, limit=1000), lambda con, f: catalog.postmortem_count(con, f)]
             if hasattr(catalog, "postmortem_count") else [lambda con, f: catalog.postmortems(con, f)]) + [  # before

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from analytics import action_facts, incident_facts, recurrence_flags
+from analytics import action_facts, incident_facts, recurrence_flags, tag_facts
 from analytics.settings import Settings
 
 
@@ -25,3 +25,4 @@ def write(con: duckdb.DuckDBPyConnection, raw_config: dict, run_id: int, rows_ch
     recurrence_flags.store(con, settings.recurrence_window_days, run_id, rows_changed)
     action_facts.store(con, run_id, rows_changed)
     incident_facts.store(con, settings.recurrence_window_days, run_id, rows_changed)  # reads the flags above
+    tag_facts.store(con, run_id, rows_changed)

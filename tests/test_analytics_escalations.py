@@ -257,3 +257,51 @@ def test_listing_reason_of_ids_that_read_like_its_words(load_records):
     assert table[["rule", "why"]].values.tolist() == [
         ["management", "Blocked for 22  (more than 14)"],
         ["block deployments", "1 high-priority action over; oldest  2025-03-01"]]
+
+
+def test_listing_with_a_limit_gives_each_rules_first_rows_and_its_totals(con):
+    """What the Escalations page fetches: each rule's first rows, each carrying its whole rule's totals. From
+    RECORDS as of 04-01 (the module docstring): management 1 row (E-1); architecture review 1 row resting on
+    P-1, P-2, P-3; cross-team 3 rows (R-1, R-3, R-4), so one shown; block deployments 1 row resting on S-1 and
+    S-2. No ticket is a web link, and no action says what blocks it."""
+    every = escalations.listing(con, Filters(as_of=AS_OF), None)
+    first = escalations.listing(con, Filters(as_of=AS_OF), None, limit=1)
+    assert list(first.columns) == escalations.LISTING + escalations.RULE_TOTALS
+    assert first["subject"].tolist() == ["Upgrade the database driver", "db / environment", "Incident R-1", "pay"]
+    pd.testing.assert_frame_equal(first[escalations.LISTING],
+                                  every.groupby("rule", sort=False).head(1).reset_index(drop=True))
+    assert first[["rule"] + escalations.RULE_TOTALS].values.tolist() == [
+        ["management", 1, 1, False, False], ["architecture review", 1, 3, False, False],
+        ["cross-team", 3, 3, False, False], ["block deployments", 1, 2, False, False]]
+    assert escalations.listing(con, Filters(as_of=AS_OF, teams=("nobody",)), None, limit=1).empty
+
+
+def test_listing_totals_see_a_link_or_a_blocker_past_the_rows_shown(load_records):
+    """Three actions of L-1 blocked for more than 14 days as of 04-01, the oldest first: L-1-A1 (since 03-01,
+    ticket JIRA-1), L-1-A2 (03-02, a web address in capitals), L-1-A3 (03-03, "https://a b": a space, so text;
+    blocked by the network team). Shown: L-1-A1 only; its rule still has a link and a blocker. Service web's
+    two overdue high-priority actions name two web addresses: the row's ticket reads "x, y", text."""
+    con = load_records([pm("L-1", "2025-02-20", "ops", "web", "code", actions=[
+        act("First", status="blocked", blocked_since="2025-03-01", ticket="JIRA-1"),
+        act("Second", status="blocked", blocked_since="2025-03-02", ticket="HTTPS://tracker.example/2"),
+        act("Third", status="blocked", blocked_since="2025-03-03", ticket="https://a b", blocked_by="network team"),
+        act("Cap retries", priority="high", due="2025-03-01", ticket="https://t.example/1"),
+        act("Add a breaker", priority="high", due="2025-03-02", ticket="https://t.example/2")])])
+    first = escalations.listing(con, Filters(as_of=AS_OF), None, limit=1)
+    assert first[["rule", "subject", "ticket"] + escalations.RULE_TOTALS].values.tolist() == [
+        ["management", "First", "JIRA-1", 3, 1, True, True],
+        ["block deployments", "web", "https://t.example/1, https://t.example/2", 1, 1, False, False]]
+
+
+@pytest.mark.parametrize("ticket", [
+    "https://t.example/1", "http://t.example/1", "HTTPS://T.EXAMPLE", "hTtP://x", " https://x ", "\u3000https://x\u00a0",
+    "\thttps://x\n", "https://x\tz", "https://", "https://a b", "ftp://x", "javascript:alert(1)", "xhttps://x",
+    "https:/x", "http//x", "", " ", "JIRA-12", "https://x\u2003y"])
+def test_the_listing_tells_a_web_link_as_the_page_does(load_records, ticket):
+    """The rule totals' link test (SQL) against the page's (hindsight/review/text.py ticket_link) on tickets at
+    the edges: case, whitespace around (Python's, Unicode included), whitespace inside, other schemes."""
+    from hindsight.review.text import ticket_link
+    con = load_records([pm("T-1", "2025-02-20", "ops", "web", "code")])
+    got = con.execute(f"SELECT {escalations._LINK.format('$t').replace('<white>', escalations._WHITE)}",
+                      {"t": [ticket]}).fetchone()[0]
+    assert got == (ticket_link(ticket) is not None)

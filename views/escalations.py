@@ -50,25 +50,39 @@ def rules(settings: Settings) -> list[tuple[str, str, str]]:
     ]
 
 
-def _display(rows, whole=None):
+def _display(rows, totals=None):
     """The escalation rows as a manager reads them: words, not codes or ids; a dash for what is not known.
-    The ticket link and "Blocked by" columns show only when some row of ``whole`` (by default ``rows``: the
-    first rows of a long list are shown with the whole list's columns) has one."""
-    whole = rows if whole is None else whole
+    The ticket link and "Blocked by" columns show only when some row of the rule has one: by ``totals`` (the
+    whole rule's, escalations.RULE_TOTALS: the first rows of a long list are shown with the whole list's
+    columns), else by ``rows``."""
     out = rows[["rule", "subject", "why", "since", "owner", "team", "priority", "due_date", "ticket",
                 "blocked_by", "evidence_titles"]].copy()
     out["priority"] = [", ".join(ui.word(p) for p in v.split(", ")) if isinstance(v, str) else "–"
                        for v in out["priority"]]
-    shown = {"Ticket link": whole["ticket"].map(review.text.ticket_link).notna().any(),
-             "Blocked by": whole["blocked_by"].notna().any()}
+    links = rows["ticket"].map(review.text.ticket_link)
+    shown = ({"Ticket link": bool(totals["rule_links"]), "Blocked by": bool(totals["rule_blockers"])}
+             if totals is not None else {"Ticket link": links.notna().any(), "Blocked by": rows["blocked_by"].notna().any()})
     for column in ("subject", "owner", "team", "ticket", "blocked_by"):
         out[column] = out[column].map(ui.cell)
-    out.insert(out.columns.get_loc("ticket") + 1, "link", rows["ticket"].map(review.text.ticket_link))
+    out.insert(out.columns.get_loc("ticket") + 1, "link", links)
     out = out.rename(columns={"rule": "Rule", "subject": "Subject", "why": "Why", "since": "Since",
                               "owner": "Owner", "team": "Team", "priority": "Priority", "due_date": "Due",
                               "ticket": "Ticket", "link": "Ticket link", "blocked_by": "Blocked by",
                               "evidence_titles": "Evidence (post-mortems)"})
     return out.drop(columns=[name for name, any_row in shown.items() if not any_row])
+
+
+def _totals(rows) -> dict:
+    """The whole rule's RULE_TOTALS, from its first row shown (each row carries them); none for an empty rule."""
+    if rows.empty:
+        return {"rule_rows": 0, "rule_evidence": 0, "rule_links": False, "rule_blockers": False}
+    return rows.iloc[0][escalations.RULE_TOTALS].to_dict()
+
+
+def _every(filters: Filters, settings: Settings, rule: str | None = None):
+    """Every row (of ``rule``), fetched when a CSV button is pressed: the page holds each rule's first rows."""
+    table = escalations.listing(data.connection(), filters, settings)
+    return table if rule is None else table[table["rule"] == rule]
 
 
 def _open(pid: str) -> None:
@@ -82,41 +96,46 @@ def _open(pid: str) -> None:
     st.session_state["pm_open"] = pid
 
 
-def tiles_and_whole_list(filters: Filters, table, shown_rules) -> None:
+def tiles_and_whole_list(filters: Filters, settings: Settings, table, shown_rules) -> None:
+    """``table``: each rule's first rows, with their rule's totals (escalations.listing with a limit)."""
+    total = 0
     for col, (rule, name, _) in zip(st.columns(len(shown_rules)), shown_rules):
-        rows = table[table["rule"] == rule]
-        col.metric(name, ui.num(len(rows)), border=True, help=f"Rows escalated under the rule '{rule}'.")
-        col.caption(f"n = {_count(len(rows), 'escalation')}, "
-                    f"{_count(len(escalations.evidence_ids(rows)), 'post-mortem')} in evidence")
+        totals = _totals(table[table["rule"] == rule])
+        total += int(totals["rule_rows"])
+        col.metric(name, ui.num(totals["rule_rows"]), border=True, help=f"Rows escalated under the rule '{rule}'.")
+        col.caption(f"n = {_count(totals['rule_rows'], 'escalation')}, "
+                    f"{_count(totals['rule_evidence'], 'post-mortem')} in evidence")
     if table.empty:
         st.caption("Nothing to escalate in this selection on the as-of date.")
         return
 
-    def whole_list() -> str:
-        return _display(table).assign(**{
+    def whole_list(rows) -> str:
+        return _display(rows).assign(**{
             "Evidence (post-mortems)": lambda d: d["Evidence (post-mortems)"].map("; ".join)}).to_csv(index=False)
 
-    # a long list is written when the button is pressed: at 100k post-mortems, 14k rows and a second per rerun
+    # a long list is fetched and written when the button is pressed: at 100k post-mortems, 14k rows
     st.download_button("Download the whole list (CSV)",
-                       whole_list().encode("utf-8") if len(table) <= ui.ROWS_SHOWN else whole_list,
+                       whole_list(table).encode("utf-8") if len(table) == total
+                       else lambda: whole_list(_every(filters, settings)),
                        file_name=f"hindsight-escalations-{filters.as_of}.csv", mime="text/csv",
                        key="dl-escalations-all", on_click="ignore")
 
 
-def rule_section(table, rule: str, name: str, explanation: str) -> None:
+def rule_section(filters: Filters, settings: Settings, table, rule: str, name: str, explanation: str) -> None:
     st.header(name)
     st.caption(explanation)
-    rows = table[table["rule"] == rule]
-    # the rows shown are worded for display, the whole rule's on a click of its CSV button: at 100k
-    # post-mortems a rule holds 8,000 rows, and wording them all cost more than the page's queries
-    first = rows.head(ui.ROWS_SHOWN)
-    ui.table(_display(first, rows).drop(columns="Rule"), f"{name}: what to escalate", key=f"dl-esc-{ui.slug(rule)}",
-             empty="Nothing to escalate under this rule.", column_config=COLUMN_CONFIG, total=len(rows),
-             every=lambda: _display(rows).drop(columns="Rule"))
-    if rows.empty:
+    # the rule's first rows (escalations.listing with a limit), worded for display; the whole rule's on a
+    # click of its CSV button: at 100k post-mortems a rule holds 8,000 rows
+    first = table[table["rule"] == rule]
+    totals = _totals(first)
+    total = int(totals["rule_rows"])
+    ui.table(_display(first, totals).drop(columns="Rule"), f"{name}: what to escalate", key=f"dl-esc-{ui.slug(rule)}",
+             empty="Nothing to escalate under this rule.", column_config=COLUMN_CONFIG, total=total,
+             every=lambda: _display(_every(filters, settings, rule), totals).drop(columns="Rule"))
+    if first.empty:
         return
-    cut = "" if len(first) == len(rows) else " (the picker lists those of the rows shown)"
-    st.caption(f"n = {_count(len(rows), 'row')}, the oldest first. Evidence: the post-mortems a row rests on; "
+    cut = "" if len(first) == total else " (the picker lists those of the rows shown)"
+    st.caption(f"n = {_count(total, 'row')}, the oldest first. Evidence: the post-mortems a row rests on; "
                f"pick one to open it{cut}.")
     ids = escalations.evidence_ids(first)
     titles = {pid: name for pids, names in zip(first["evidence"], first["evidence_titles"])
@@ -135,8 +154,8 @@ st.title("Escalations")
 st.caption(f"As of {filters.as_of}. For management: the template's escalation points that fire on the as-of date, "
            "over the post-mortems these filters keep. Each row says why, since when and who owns it; its "
            "evidence opens on the Post-mortems page.")
-table = data.query(escalations.listing, filters, settings=settings)
+table = data.query(escalations.listing, filters, settings=settings, limit=ui.ROWS_SHOWN)
 shown_rules = rules(settings)
-tiles_and_whole_list(filters, table, shown_rules)
+tiles_and_whole_list(filters, settings, table, shown_rules)
 for rule, name, explanation in shown_rules:
-    rule_section(table, rule, name, explanation)
+    rule_section(filters, settings, table, rule, name, explanation)
