@@ -175,3 +175,21 @@ def test_an_escalation_rule_shows_its_first_rows_and_downloads_all(app, offered)
     # the picker offers the post-mortems of the rows shown: one each, as the shown rows' evidence says
     picks = at.selectbox(key="esc-pick-management").options
     assert picks == list(dict.fromkeys(shown["Evidence (post-mortems)"].map(lambda e: e[0])))
+
+
+def test_the_whole_escalation_list_is_fetched_on_a_click_when_the_page_holds_first_rows(app, offered):
+    # the page fetches 5 rows per rule (escalations.listing with a limit); the tiles and captions count every
+    # row of the demo's 56 (26 management, 1 architecture review, 14 cross-team, 15 block deployments:
+    # tests/test_page_escalations.py), and the whole list's CSV is fetched when its button is pressed
+    at = app(page="views/escalations.py").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == {"Management": "26", "Architecture review": "1",
+                                                      "Cross-team": "14", "Block deployments": "15"}
+    assert "n = 1 escalation, 3 post-mortems in evidence" in captions(at)
+    data = offered["hindsight-escalations-2026-11-15.csv"]
+    assert callable(data)  # not written on the rerun: only 16 of the 56 rows are on the page
+    every = pd.read_csv(io.StringIO(written(data)))
+    assert len(every) == 56
+    assert every["Rule"].value_counts().to_dict() == {"management": 26, "cross-team": 14, "block deployments": 15,
+                                                      "architecture review": 1}
+    assert [len(t.value) for t in at.dataframe] == [5, 1, 5, 5]
