@@ -33,3 +33,20 @@ def test_parameters_are_bound(tmp_path):
     con = duckdb.connect(str(tmp_path / "t.duckdb"))
     table = frame_with_lists(con, "SELECT $word AS word, [$word, $word] AS pair", {"word": "it's"}, lists=("pair",))
     assert table.to_dict("records") == [{"word": "it's", "pair": ["it's", "it's"]}]
+
+
+def test_a_column_a_file_predates_reads_as_null(tmp_path):
+    # analytics.base.column_or_null, on a file as db.connect_readonly opens it (attached as "hindsight"): a
+    # column the table has is read as it is; one it lacks, as a NULL of the asked type named like it
+    from analytics.base import column_or_null
+    from analytics.db import connect_readonly
+
+    path = tmp_path / "old.duckdb"
+    writer = duckdb.connect(str(path))
+    writer.execute("CREATE TABLE actions (action_id VARCHAR, status VARCHAR)")
+    writer.close()
+    con = connect_readonly(path)
+    assert column_or_null(con, "actions", "status") == "status"
+    assert column_or_null(con, "actions", "blocked_by") == "NULL::VARCHAR AS blocked_by"
+    assert column_or_null(con, "actions", "blocked_since", "TIMESTAMP") == "NULL::TIMESTAMP AS blocked_since"
+    assert column_or_null(con, "postmortems", "status") == "NULL::VARCHAR AS status"  # no such table either
