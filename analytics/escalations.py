@@ -377,13 +377,21 @@ _LISTS = ("evidence", "evidence_titles", "action_ids") + tuple(f"{many}_" for ma
 # one ticket its actions name, as hindsight/review/text.py ticket_link reads it; several read as text) and
 # whether a row says what blocks it
 RULE_TOTALS = ["rule_rows", "rule_evidence", "rule_links", "rule_blockers"]
-# hindsight/review/text.py ticket_link as one regular expression (a trim of Python's whitespace on every row
-# cost 30 ms at 100k): a web address once the whitespace around it is stripped, with no space inside
-_WHITE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _BLANK) + "]"
-_LINK = "(len({0}) = 1 AND regexp_full_match({0}[1], '<white>*[hH][tT][tT][pP][sS]?://[^ ]*<white>*'))"
+_WHITE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _BLANK) + "]"  # _BLANK as a regular expression's class
+
+
+def _link(tickets: str) -> str:
+    """SQL: whether the list ``tickets`` (the distinct ones a row names) reads as a web link on the page: one
+    ticket, that hindsight/review/text.py ticket_link takes for a web address once Python's whitespace around
+    it is stripped, with no space inside. One regular expression: a trim of that whitespace on every row cost
+    30 ms at 100k."""
+    web = f"{_WHITE}*[hH][tT][tT][pP][sS]?://[^ ]*{_WHITE}*"
+    return f"(len({tickets}) = 1 AND regexp_full_match({tickets}[1], '{web}'))"
+
+
 _TOTALS = f"""
     totals AS (
-        SELECT rule_no, count(*) AS rule_rows, coalesce(bool_or({_LINK.format(_DISTINCT.format('tickets')).replace('<white>', _WHITE)}), FALSE)
+        SELECT rule_no, count(*) AS rule_rows, bool_or({_link(_DISTINCT.format('tickets'))})
                    AS rule_links,
                bool_or(len({_DISTINCT.format('blockers')}) >= 1) AS rule_blockers
         FROM ordered GROUP BY 1

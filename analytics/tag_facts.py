@@ -11,7 +11,8 @@ import duckdb
 
 from analytics import stored
 
-ROWS = "SELECT DISTINCT postmortem_id, lower(trim(tag)) AS tag FROM (SELECT postmortem_id, unnest(tags) AS tag FROM postmortems)"
+ROWS = ("SELECT DISTINCT postmortem_id, lower(trim(tag)) AS tag "
+        "FROM (SELECT postmortem_id, unnest(tags) AS tag FROM postmortems)")
 STORED = "tag_facts"
 STAMP_KEY = "tag_facts"  # schema_info: "all@<run_id>" of the run that wrote it
 SETTING = "all"

@@ -302,6 +302,5 @@ def test_the_listing_tells_a_web_link_as_the_page_does(load_records, ticket):
     the edges: case, whitespace around (Python's, Unicode included), whitespace inside, other schemes."""
     from hindsight.review.text import ticket_link
     con = load_records([pm("T-1", "2025-02-20", "ops", "web", "code")])
-    got = con.execute(f"SELECT {escalations._LINK.format('$t').replace('<white>', escalations._WHITE)}",
-                      {"t": [ticket]}).fetchone()[0]
+    got = con.execute(f"SELECT {escalations._link('$t')}", {"t": [ticket]}).fetchone()[0]
     assert got == (ticket_link(ticket) is not None)

@@ -60,8 +60,10 @@ def _display(rows, totals=None):
     out["priority"] = [", ".join(ui.word(p) for p in v.split(", ")) if isinstance(v, str) else "–"
                        for v in out["priority"]]
     links = rows["ticket"].map(review.text.ticket_link)
-    shown = ({"Ticket link": bool(totals["rule_links"]), "Blocked by": bool(totals["rule_blockers"])}
-             if totals is not None else {"Ticket link": links.notna().any(), "Blocked by": rows["blocked_by"].notna().any()})
+    if totals is None:
+        shown = {"Ticket link": links.notna().any(), "Blocked by": rows["blocked_by"].notna().any()}
+    else:
+        shown = {"Ticket link": bool(totals["rule_links"]), "Blocked by": bool(totals["rule_blockers"])}
     for column in ("subject", "owner", "team", "ticket", "blocked_by"):
         out[column] = out[column].map(ui.cell)
     out.insert(out.columns.get_loc("ticket") + 1, "link", links)
