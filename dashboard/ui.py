@@ -60,11 +60,20 @@ def table(df: pd.DataFrame, title: str, *, key: str | None = None, empty: str = 
 def displayed(df: pd.DataFrame, column_config: dict | None, percent: tuple = (), points: tuple = ()
               ) -> tuple[pd.DataFrame, dict]:
     """A table as ``table`` shows it, and its column configuration: shares as whole percentages, the
-    tiles' precision (0.535 -> 54%), missing cells as a dash."""
+    tiles' precision (0.535 -> 54%), missing cells as a dash. A share column holding a share that rounds to 0%
+    or 100% without being either is written as the tiles write it ("<1%", ">99%"; text.pct), as text."""
     config = dict(column_config or {})
+    worded = {}
+    for name in percent:
+        words = df[name].map(text.pct)
+        if words.isin(["<1%", ">99%"]).any():
+            worded[name] = words
+            config.pop(name, None)
+    percent = tuple(name for name in percent if name not in worded)
     if percent or points:
         df = df.assign(**{name: df[name].astype(float) * 100 for name in (*percent, *points)})
         config.update({name: PERCENT for name in percent} | {name: POINTS for name in points})
+    df = df.assign(**worded) if worded else df
     config.update({name: COUNT for name in df.columns if name not in config and pd.api.types.is_integer_dtype(
         df[name]) and not pd.api.types.is_bool_dtype(df[name])})
     return without_nulls(df, config, percent, points)
@@ -120,9 +129,7 @@ def section(title: str, rows: pd.DataFrame, empty: str) -> bool:
 
 
 def pct(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.0%}"
+    return text.pct(value)  # as the review pack writes it: "<1%", never "0%", for 5 of 100,000
 
 
 def num(value, unit: str = "") -> str:

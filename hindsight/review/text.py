@@ -35,7 +35,17 @@ def missing(value) -> bool:
 
 
 def pct(value) -> str:
-    return MISSING if missing(value) else f"{float(value):.0%}"
+    """A share as a whole percentage; one that rounds to 0% or 100% without being either reads "<1%" or ">99%":
+    5 post-mortems of 100,000 missing a field are not "0%" missing, nor are 3 open actions of 1,000 "100%" done."""
+    if missing(value):
+        return MISSING
+    share = float(value)
+    shown = f"{share:.0%}"
+    if shown == "0%" and share > 0:
+        return "<1%"
+    if shown == "100%" and share < 1:
+        return ">99%"
+    return shown
 
 
 def days(value) -> str:
