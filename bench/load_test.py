@@ -7,7 +7,10 @@ browser contexts in Debian's headless Chromium (Playwright, /usr/bin/chromium). 
 ``--seconds``, opens a random page with a random team or severity filter (a shared deep link, the
 way people pass views around) and waits until the page has finished its run. Reported: pages
 finished, errors (exception boxes or timeouts), and the median, p90, p95 and max time to a
-finished page. Not part of the test run: it takes minutes and its numbers depend on the machine.
+finished page; and where the machine's CPU went meanwhile (Linux): the dashboard's server process, and
+everything else, which here is the browsers (and Playwright's driver): on a small machine they share the
+cores with the server, and a run's result says more about them than about the server when they take most.
+Not part of the test run: it takes minutes and its numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import socket
 import statistics
@@ -58,6 +62,33 @@ def start_server(db: str, config: str | None, port: int, log: Path) -> subproces
             time.sleep(0.5)
     proc.kill()
     raise SystemExit(f"streamlit did not start; see {log}")
+
+
+def machine_busy() -> float | None:
+    """CPU seconds every core of the machine has spent busy since boot (/proc/stat); None where there is none."""
+    try:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system) one process has used (/proc/<pid>/stat); None where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def cpu_split(before: tuple, after: tuple) -> dict | None:
+    """Where the CPU went between two (machine_busy, process_cpu of the server) readings."""
+    if None in before or None in after:
+        return None
+    machine, server = after[0] - before[0], after[1] - before[1]
+    return {"machine_busy_s": round(machine, 1), "server_s": round(server, 1),
+            "browsers_s": round(machine - server, 1), "server_share": round(server / machine, 3) if machine else None}
 
 
 def choices(db: str) -> dict[str, list[str]]:
@@ -109,9 +140,9 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def summarise(out: dict, sessions: int, seconds: float) -> dict:
+def summarise(out: dict, sessions: int, seconds: float, cpu: dict | None = None) -> dict:
     times = out["times"]
-    return {"sessions": sessions, "seconds": seconds, "pages": len(times), "errors": len(out["errors"]),
+    return {"sessions": sessions, "seconds": seconds, "pages": len(times), "errors": len(out["errors"]), "cpu": cpu,
             "error_samples": out["errors"][:5],
             "median_s": round(statistics.median(times), 2) if times else None,
             "p90_s": round(quantile(times, 0.90), 2) if times else None,
@@ -132,15 +163,20 @@ def main() -> None:
     log = Path(tempfile.mkdtemp()) / "streamlit.log"
     proc = start_server(args.db, args.config, port, log)
     try:
-        out = asyncio.run(drive(f"http://127.0.0.1:{port}", args.sessions, args.seconds, choices(args.db),
-                                args.seed))
+        options = choices(args.db)
+        before = (machine_busy(), process_cpu(proc.pid))
+        out = asyncio.run(drive(f"http://127.0.0.1:{port}", args.sessions, args.seconds, options, args.seed))
+        cpu = cpu_split(before, (machine_busy(), process_cpu(proc.pid)))
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    result = summarise(out, args.sessions, args.seconds)
+    result = summarise(out, args.sessions, args.seconds, cpu)
     print(f"{result['sessions']} sessions for {result['seconds']:.0f} s: {result['pages']} pages finished, "
           f"{result['errors']} errors; time to a finished page median {result['median_s']} s, "
           f"p90 {result['p90_s']} s, p95 {result['p95_s']} s, max {result['max_s']} s")
+    if cpu:
+        print(f"CPU meanwhile: {cpu['machine_busy_s']} s busy in all; the server {cpu['server_s']} s "
+              f"({cpu['server_share']:.0%}), the browsers and Playwright {cpu['browsers_s']} s")
     for sample in result["error_samples"]:
         print("  error:", sample)
     if args.json:
