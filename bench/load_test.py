@@ -191,9 +191,9 @@ async def switching(page, path: str, until: float, options: dict, rng: random.Ra
             what = f"{dim} filter {value or 'cleared'}"
             actions = [box.locator("[data-tag] button").first.click for _ in chosen]  # each removal is a run
 
-            async def choose(box=box, value=value):
-                await box.locator("input").fill(value)
-                await page.keyboard.press("Enter")
+            async def choose(box=box, value=value):  # the option itself, once the list shows it: Enter could
+                await box.locator("input").fill(value)  # come before the list had filtered, and choose nothing
+                await page.get_by_role("option", name=value, exact=True).click()
             actions += [choose] if value else []
         try:
             for action in actions:
