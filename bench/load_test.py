@@ -8,8 +8,9 @@ browser contexts in Debian's headless Chromium (Playwright, /usr/bin/chromium), 
 - ``switch`` (the default): people with the dashboard open. Each session first opens it on a random
   page with a random team or severity filter (a shared deep link), two sessions at a time, before the
   clock starts; then, for ``--seconds``, all at once, each switches to another page in the sidebar's
-  navigation or changes its team or severity filter in the sidebar, and waits until the page has
-  finished its run (Streamlit's own marker of a run, ``data-test-script-state``), again and again.
+  navigation or changes its team or severity filter in the sidebar, and waits until the server has
+  finished the run (its ``script_finished`` message on the session's websocket) and the browser has
+  drawn the page, again and again.
 - ``reload``: everyone opening links at the same moment. Each session, for ``--seconds``, opens a random
   page with a random filter as a new deep link, a whole load of the app every time (its JavaScript
   included), and waits until the page has finished its run.
@@ -47,11 +48,6 @@ PAGES = ["", "actions", "causes", "timeliness", "quarterly", "escalations", "pos
 TITLES = dict(zip(PAGES, ["Overview", "Actions", "Causes and recurrence", "Time to post-mortem", "Quarterly trends",
                           "Escalations", "Post-mortems"]))
 LABELS = {"team": "Team", "severity": "Severity"}  # the sidebar's filters (analytics/filters.py DIMENSIONS)
-# Counts the runs the page has finished: Streamlit marks its app element with the state of the script run
-RUNS_JS = """() => { if (window.__runs !== undefined) return; window.__runs = 0;
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'notRunning') window.__runs++; })
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
 OPENING_AT_ONCE = 2  # sessions opening at the same time in switch mode, before the clock starts
 DONE_JS = ("() => !!document.querySelector('[data-testid=\"stMain\"] h1') &&"
            " !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
@@ -148,10 +144,43 @@ async def finished(page, what: str, t0: float, out: dict, key: str = "times") ->
         out[key].append(time.perf_counter() - t0)
 
 
+class Runs:
+    """The runs the server finished for one page, counted from its websocket's messages: a mark in the page
+    (Streamlit's data-test-script-state) missed runs short enough to start and end in one drawing."""
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.finished, self._message = 0, ForwardMsg
+        early = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+        self._counted = {v for v in ForwardMsg.ScriptFinishedStatus.values() if v != early}
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, (bytes, bytearray)):
+            msg = self._message()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except Exception:  # not a ForwardMsg: nothing to count
+                return
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._counted:
+                self.finished += 1
+
+    async def after(self, count: int, page) -> None:
+        """Until a run ends after the ``count``-th, then until the page is drawn (DONE_JS)."""
+        deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+        while self.finished <= count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no run finished within {PAGE_TIMEOUT_MS // 1000} s")
+            await asyncio.sleep(0.05)
+        await page.wait_for_function(DONE_JS, timeout=max(1, int((deadline - time.monotonic()) * 1000)))
+
+
 async def open_app(browser, url: str, options: dict, rng: random.Random, out: dict):
-    """``switch`` mode: a session opened on a deep link, with its runs counted; (page, context, path)."""
+    """``switch`` mode: a session opened on a deep link, with its runs counted; (page, context, path, runs)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
+    runs = Runs(page)
     path = rng.choice(PAGES)
     target = f"{url}/{path}{link_filter(options, rng)}"
     t0 = time.perf_counter()
@@ -159,20 +188,19 @@ async def open_app(browser, url: str, options: dict, rng: random.Random, out: di
         await page.goto(target, timeout=PAGE_TIMEOUT_MS)
         await page.wait_for_function(DONE_JS, timeout=PAGE_TIMEOUT_MS)
         await finished(page, target, t0, out, "opened")
-        await page.evaluate(RUNS_JS)
     except Exception as exc:
         out["errors"].append(f"opening {target}: {str(exc).splitlines()[0]}")
         await context.close()
         return None
-    return page, context, path
+    return page, context, path, runs
 
 
-async def switching(page, path: str, until: float, options: dict, rng: random.Random, out: dict) -> None:
+async def switching(page, path: str, runs: Runs, until: float, options: dict, rng: random.Random, out: dict) -> None:
     """``switch`` mode: another page from the navigation, or another team or severity filter, until ``until``."""
     async def step(action) -> None:  # one change of the page, and its run to the end
-        runs = await page.evaluate("window.__runs")
+        count = runs.finished
         await action()
-        await page.wait_for_function(f"() => window.__runs > {runs} && ({DONE_JS})()", timeout=PAGE_TIMEOUT_MS)
+        await runs.after(count, page)
 
     while time.monotonic() < until:
         t0 = time.perf_counter()
@@ -226,7 +254,7 @@ async def drive(url: str, sessions: int, seconds: float, options: dict, seed: in
                                                  for i in range(first, min(sessions, first + OPENING_AT_ONCE))))
             started()
             until = time.monotonic() + seconds
-            await asyncio.gather(*(switching(s[0], s[2], until, options, rng, out)
+            await asyncio.gather(*(switching(s[0], s[2], s[3], until, options, rng, out)
                                    for s, rng in zip(opened, rngs) if s is not None))
             for s in opened:
                 if s is not None:
