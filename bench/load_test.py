@@ -15,12 +15,14 @@ browser contexts in Debian's headless Chromium (Playwright, /usr/bin/chromium), 
   page with a random filter as a new deep link, a whole load of the app every time (its JavaScript
   included), and waits until the page has finished its run.
 
-Reported: pages finished (a page switched to or a filter changed, or a link opened), errors (exception
-boxes or pages not finished within two minutes), and the median, p90, p95 and max time to a finished
-page; in ``switch`` mode the times the sessions took to open too; and where the machine's CPU went meanwhile (Linux): the dashboard's server process, and
-everything else, which on an otherwise idle machine is the browsers (and Playwright's driver), from the
-clock's start to the end: on a small machine they share the cores with the server, and a run's result says
-more about them than about the server when they take most. Not part of the test run: it takes minutes and its numbers depend on the machine.
+Reported: pages finished (a page switched to or a filter changed, or a link opened), errors
+(exception boxes or pages not finished within two minutes), and the median, p90, p95 and max time to
+a finished page; in ``switch`` mode the times the sessions took to open too; and where the machine's
+CPU went meanwhile (Linux): the dashboard's server process, and everything else, which on an
+otherwise idle machine is the browsers (and Playwright's driver), from the clock's start to the end:
+on a small machine they share the cores with the server, and a run's result says more about them
+than about the server when they take most. Not part of the test run: it takes minutes and its
+numbers depend on the machine.
 """
 
 from __future__ import annotations
